@@ -1,0 +1,72 @@
+package org.lorafleet.trainer.lora;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.trainer.checkpoint.HfCheckpoint;
+import org.lorafleet.trainer.checkpoint.HfCheckpointWriter;
+
+/**
+ * Folds an adapter into the base weights, as PEFT's {@code merge_and_unload}: nn.Linear weights
+ * [out, in] become {@code W + scaling·B·A}; GPT-2 Conv1D weights [in, out] (fan_in_fan_out) become
+ * {@code W + scaling·(B·A)ᵀ}.
+ */
+public final class AdapterMerge {
+
+  private AdapterMerge() {}
+
+  /** Every tensor of {@code base}, with the adapted weights merged; in the checkpoint's order. */
+  public static Map<String, FloatTensor> mergedTensors(HfCheckpoint base, LoraAdapter adapter, boolean weightInOut) {
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
+    for (String name : base.tensorNames()) {
+      out.put(name, base.tensor(name));
+    }
+    double scaling = adapter.settings().scaling();
+    for (String module : adapter.modules()) {
+      String key = weightKey(base, module);
+      FloatTensor w = out.get(key);
+      FloatTensor a = adapter.parameters().get(PeftNames.a(module)); // [r, in]
+      FloatTensor b = adapter.parameters().get(PeftNames.b(module)); // [out, r]
+      out.put(key, addDelta(w, a, b, scaling, weightInOut));
+    }
+    return out;
+  }
+
+  /** Writes a full Hugging Face checkpoint (config, merged weights, tokenizer) to {@code dir}. */
+  public static void writeMerged(HfCheckpoint base, LoraAdapter adapter, boolean weightInOut, Path dir) {
+    HfCheckpointWriter.write(dir, base.config(), mergedTensors(base, adapter, weightInOut), base.tokenizerPath());
+  }
+
+  private static String weightKey(HfCheckpoint base, String module) {
+    String key = module + ".weight";
+    if (!base.has(key) && module.startsWith("transformer.") && base.has(module.substring(12) + ".weight")) {
+      key = module.substring(12) + ".weight"; // original OpenAI GPT-2 files lack the "transformer." prefix
+    }
+    if (!base.has(key)) {
+      throw new IllegalArgumentException("Base checkpoint " + base.dir() + " has no weight for adapted layer '"
+          + module + "'.");
+    }
+    return key;
+  }
+
+  static FloatTensor addDelta(FloatTensor w, FloatTensor a, FloatTensor b, double scaling, boolean weightInOut) {
+    int r = (int) a.dim(0);
+    int in = (int) a.dim(1);
+    int out = (int) b.dim(0);
+    float[] wd = w.data().clone();
+    float[] ad = a.data();
+    float[] bd = b.data();
+    for (int o = 0; o < out; o++) {
+      for (int i = 0; i < in; i++) {
+        double delta = 0;
+        for (int k = 0; k < r; k++) {
+          delta += (double) bd[o * r + k] * ad[k * in + i];
+        }
+        int idx = weightInOut ? i * out + o : o * in + i;
+        wd[idx] += (float) (scaling * delta);
+      }
+    }
+    return new FloatTensor(w.shape(), wd);
+  }
+}

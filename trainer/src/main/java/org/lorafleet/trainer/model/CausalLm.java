@@ -1,0 +1,145 @@
+package org.lorafleet.trainer.model;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.lorafleet.trainer.nn.CrossEntropy;
+import org.lorafleet.trainer.nn.LayerNorm;
+import org.lorafleet.trainer.nn.LoraGradients;
+import org.lorafleet.trainer.nn.LoraLinear;
+import org.lorafleet.trainer.nn.RmsNorm;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A frozen decoder-only language model (GPT-2 or Llama family) with LoRA-capable linear layers:
+ * embeddings → blocks → final norm → head (tied or separate). Built by {@link CausalLmLoader}.
+ *
+ * <p>The frozen arrays are read-only after loading, so several threads may run passes at once as
+ * long as the adapters are not updated meanwhile.
+ */
+public final class CausalLm {
+
+  private final ModelConfig cfg;
+  private final INDArray tokenEmbedding; // [V, H]
+  private final INDArray positionEmbedding; // [P, H], GPT-2 only
+  private final List<DecoderBlock> blocks;
+  private final INDArray finalNormGain; // [H]
+  private final INDArray finalNormBias; // [H], GPT-2 only
+  private final INDArray head; // [V, H]
+  private final Map<String, LoraLinear> linears = new LinkedHashMap<>();
+
+  CausalLm(ModelConfig cfg, INDArray tokenEmbedding, INDArray positionEmbedding, List<DecoderBlock> blocks,
+      INDArray finalNormGain, INDArray finalNormBias, INDArray head) {
+    this.cfg = cfg;
+    this.tokenEmbedding = tokenEmbedding;
+    this.positionEmbedding = positionEmbedding;
+    this.blocks = List.copyOf(blocks);
+    this.finalNormGain = finalNormGain;
+    this.finalNormBias = finalNormBias;
+    this.head = head;
+    for (DecoderBlock b : blocks) {
+      for (LoraLinear l : b.linears()) {
+        linears.put(l.name(), l);
+      }
+    }
+  }
+
+  public ModelConfig config() {
+    return cfg;
+  }
+
+  /** Every linear layer LoRA may target, by transformers module name, in model order (the head excluded). */
+  public Map<String, LoraLinear> linears() {
+    return java.util.Collections.unmodifiableMap(linears);
+  }
+
+  /** Logits [B·T, V] of a batch of token ids given row-major as B rows of T. No gradients. */
+  public INDArray logits(long[] ids, int batch, int seq) {
+    Pass pass = Pass.of(cfg, batch, seq, null);
+    return head(forwardHidden(ids, pass, null, null));
+  }
+
+  /** Summed loss and token count of a batch, without gradients (evaluation). */
+  public CrossEntropy.Result loss(long[] ids, long[] labels, int batch, int seq) {
+    return CrossEntropy.compute(logits(ids, batch, seq), labels, batch, seq, false);
+  }
+
+  /** Result of a training micro-batch: summed token loss, token count, adapter gradients of the sum. */
+  public record Gradients(double lossSum, long tokens, LoraGradients grads) {}
+
+  /**
+   * Forward and backward of one micro-batch. The gradients are those of the <em>summed</em> token
+   * losses so that micro-batches and workers can be combined exactly before dividing by the count.
+   *
+   * @param rng dropout randomness (null for no dropout)
+   */
+  public Gradients gradients(long[] ids, long[] labels, int batch, int seq, SplittableRandom rng) {
+    Pass pass = Pass.of(cfg, batch, seq, rng);
+    Deque<Object> tape = new ArrayDeque<>();
+    Object[] finalNorm = new Object[1];
+    INDArray hidden = forwardHidden(ids, pass, tape, finalNorm);
+    CrossEntropy.Result ce = CrossEntropy.compute(head(hidden), labels, batch, seq, true);
+    LoraGradients grads = new LoraGradients();
+    INDArray dHidden = Nd4j.gemm(ce.dLogits(), head, false, false); // [N, H]; no gradient for the frozen head
+    INDArray dx = finalNormBackward(dHidden, finalNorm[0]);
+    for (int i = blocks.size() - 1; i >= 0; i--) {
+      dx = blocks.get(i).backward(dx, pass, tape, grads);
+    }
+    return new Gradients(ce.lossSum(), ce.tokens(), grads);
+  }
+
+  private INDArray forwardHidden(long[] ids, Pass pass, Deque<Object> tape, Object[] finalNorm) {
+    if (ids.length != pass.rows()) {
+      throw new IllegalArgumentException("Got " + ids.length + " token ids for a batch of " + pass.batch() + " × "
+          + pass.seq() + ".");
+    }
+    cfg.checkSequenceLength(pass.seq());
+    int[] rows = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= cfg.vocabSize()) {
+        throw new IllegalArgumentException("Token id " + ids[i] + " is outside the model's vocabulary [0, "
+            + cfg.vocabSize() + ").");
+      }
+      rows[i] = (int) ids[i];
+    }
+    INDArray x = Nd4j.pullRows(tokenEmbedding, 1, rows); // [N, H]
+    if (positionEmbedding != null) {
+      int[] pos = new int[ids.length];
+      for (int i = 0; i < pos.length; i++) {
+        pos[i] = i % pass.seq();
+      }
+      x.addi(Nd4j.pullRows(positionEmbedding, 1, pos));
+    }
+    for (DecoderBlock b : blocks) {
+      x = b.forward(x, pass, tape);
+    }
+    if (cfg.architecture() == Architecture.GPT2) {
+      LayerNorm.Saved[] s = finalNorm == null ? null : new LayerNorm.Saved[1];
+      x = LayerNorm.forward(x, finalNormGain, finalNormBias, cfg.normEps(), s);
+      if (s != null) {
+        finalNorm[0] = s[0];
+      }
+    } else {
+      RmsNorm.Saved[] s = finalNorm == null ? null : new RmsNorm.Saved[1];
+      x = RmsNorm.forward(x, finalNormGain, cfg.normEps(), s);
+      if (s != null) {
+        finalNorm[0] = s[0];
+      }
+    }
+    return x;
+  }
+
+  private INDArray finalNormBackward(INDArray dy, Object saved) {
+    return saved instanceof LayerNorm.Saved ln
+        ? LayerNorm.backward(dy, finalNormGain, ln)
+        : RmsNorm.backward(dy, finalNormGain, (RmsNorm.Saved) saved);
+  }
+
+  private INDArray head(INDArray hidden) {
+    return Nd4j.gemm(hidden, head, false, true); // [N, V]
+  }
+}

@@ -1,0 +1,138 @@
+package org.lorafleet.trainer.nn;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A frozen linear layer with an optional LoRA branch (Hu et al., "LoRA", 2021) as PEFT computes it:
+ * {@code y = x·W (+ b) + scaling · dropout(x)·Aᵀ·Bᵀ}, A [r, in], B [out, r].
+ *
+ * <p>The frozen weight is kept in its checkpoint layout: GPT-2 Conv1D stores [in, out], nn.Linear
+ * stores [out, in]. Backward computes dX and the adapter gradients only; no gradient of the frozen
+ * weight is ever formed. The adapter arrays are owned by the caller and updated in place between
+ * steps; instances are otherwise immutable and may be shared by threads that each use their own
+ * {@link Saved}.
+ */
+public final class LoraLinear {
+
+  private final String name;
+  private final INDArray weight;
+  private final boolean weightInOut;
+  private final INDArray bias;
+  private final int in;
+  private final int out;
+  private INDArray loraA; // [r, in]
+  private INDArray loraB; // [out, r]
+  private double scaling;
+  private double dropout;
+
+  public LoraLinear(String name, INDArray weight, boolean weightInOut, INDArray bias) {
+    this.name = name;
+    this.weight = weight;
+    this.weightInOut = weightInOut;
+    this.bias = bias;
+    this.in = (int) (weightInOut ? weight.size(0) : weight.size(1));
+    this.out = (int) (weightInOut ? weight.size(1) : weight.size(0));
+    if (bias != null && bias.length() != out) {
+      throw new IllegalArgumentException("Bias of '" + name + "' has " + bias.length() + " values but the layer has "
+          + out + " outputs.");
+    }
+  }
+
+  /** Module name as transformers names it, e.g. {@code transformer.h.0.attn.c_attn}. */
+  public String name() {
+    return name;
+  }
+
+  public int in() {
+    return in;
+  }
+
+  public int out() {
+    return out;
+  }
+
+  public INDArray weight() {
+    return weight;
+  }
+
+  public boolean weightInOut() {
+    return weightInOut;
+  }
+
+  public boolean hasAdapter() {
+    return loraA != null;
+  }
+
+  /** Attaches adapter arrays (A [r, in], B [out, r]) that the caller keeps updating in place. */
+  public void attach(INDArray a, INDArray b, double scaling, double dropout) {
+    if (a.rank() != 2 || a.size(1) != in || b.rank() != 2 || b.size(0) != out || b.size(1) != a.size(0)) {
+      throw new IllegalArgumentException("LoRA shapes for '" + name + "' do not fit the layer [in=" + in + ", out=" + out
+          + "]: A " + java.util.Arrays.toString(a.shape()) + ", B " + java.util.Arrays.toString(b.shape())
+          + " (expected A [r, " + in + "], B [" + out + ", r]).");
+    }
+    this.loraA = a;
+    this.loraB = b;
+    this.scaling = scaling;
+    this.dropout = dropout;
+  }
+
+  /** What backward needs: the dropped-out input, the dropout mask (null without dropout) and u = x·Aᵀ [N, r]. */
+  public record Saved(INDArray xDropped, INDArray mask, INDArray u) {}
+
+  /**
+   * @param x [N, in]
+   * @param rng dropout randomness, or null to disable dropout (evaluation)
+   * @return y [N, out]
+   */
+  public INDArray forward(INDArray x, SplittableRandom rng, Saved[] saved) {
+    INDArray y = Nd4j.gemm(x, weight, false, !weightInOut);
+    if (bias != null) {
+      y.addiRowVector(bias);
+    }
+    INDArray xd = null;
+    INDArray mask = null;
+    INDArray u = null;
+    if (loraA != null) {
+      mask = rng != null && dropout > 0 ? dropoutMask(x, rng) : null;
+      xd = mask == null ? x : x.mul(mask);
+      u = Nd4j.gemm(xd, loraA, false, true); // [N, r]
+      Nd4j.gemm(u, loraB, y, false, true, scaling, 1.0);
+    }
+    if (saved != null) {
+      saved[0] = new Saved(xd, mask, u);
+    }
+    return y;
+  }
+
+  private INDArray dropoutMask(INDArray x, SplittableRandom rng) {
+    float keep = (float) (1.0 / (1.0 - dropout));
+    float[] m = new float[(int) x.length()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = rng.nextDouble() < dropout ? 0f : keep;
+    }
+    return Nd4j.create(m, x.shape(), 'c');
+  }
+
+  /**
+   * @param dy [N, out]
+   * @param grads receives dA [r, in] and dB [out, r] of the summed loss (added into existing sums)
+   * @return dx [N, in]
+   */
+  public INDArray backward(INDArray dy, Saved s, LoraGradients grads) {
+    INDArray dx = Nd4j.gemm(dy, weight, false, weightInOut);
+    if (loraA != null) {
+      INDArray dB = Nd4j.gemm(dy, s.u(), true, false).muli(scaling); // [out, r]
+      INDArray du = Nd4j.gemm(dy, loraB, false, false).muli(scaling); // [N, r]
+      INDArray dA = Nd4j.gemm(du, s.xDropped(), true, false); // [r, in]
+      grads.add(name, dA, dB);
+      INDArray dxLora = Nd4j.gemm(du, loraA, false, false); // [N, in]
+      if (s.mask() != null) {
+        dxLora.muli(s.mask()); // d(x ⊙ mask)/dx = mask
+      }
+      dx.addi(dxLora);
+    }
+    return dx;
+  }
+}

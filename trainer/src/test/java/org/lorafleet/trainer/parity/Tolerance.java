@@ -1,0 +1,38 @@
+package org.lorafleet.trainer.parity;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.lorafleet.ps.tensor.FloatTensor;
+
+/** The reference README's tolerances: relative error ‖x − ref‖ / ‖ref‖ (scalars: |x − ref| / |ref|). */
+final class Tolerance {
+
+  static final double LOGITS_AND_LOSSES = 1e-4;
+  static final double GRADIENTS_AND_ADAPTERS = 1e-3;
+
+  private Tolerance() {}
+
+  static double relative(float[] x, float[] ref) {
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < ref.length; i++) {
+      double d = (double) x[i] - ref[i];
+      num += d * d;
+      den += (double) ref[i] * ref[i];
+    }
+    return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
+  }
+
+  static void assertClose(String what, FloatTensor actual, FloatTensor expected, double tol) {
+    assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+    double rel = relative(actual.data(), expected.data());
+    assertTrue(rel <= tol, what + ": relative error " + rel + " exceeds " + tol);
+  }
+
+  static void assertClose(String what, double actual, double expected, double tol) {
+    double rel = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-30);
+    assertTrue(rel <= tol, what + ": got " + actual + ", reference " + expected + ", relative error " + rel
+        + " exceeds " + tol);
+  }
+}
