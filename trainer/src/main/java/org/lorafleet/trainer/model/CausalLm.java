@@ -63,6 +63,17 @@ public final class CausalLm {
     return head(forwardHidden(ids, pass, null, null));
   }
 
+  /**
+   * Logits [V] of the token following {@code ids} (one sequence), for generation. Only the last
+   * position goes through the head, so the [T, V] logits matrix is never formed.
+   */
+  public float[] nextTokenLogits(long[] ids) {
+    Pass pass = Pass.of(cfg, 1, ids.length, null);
+    INDArray hidden = forwardHidden(ids, pass, null, null); // [T, H]
+    INDArray last = hidden.getRow(ids.length - 1, true); // [1, H]
+    return head(last).toFloatVector();
+  }
+
   /** Summed loss and token count of a batch, without gradients (evaluation). */
   public CrossEntropy.Result loss(long[] ids, long[] labels, int batch, int seq) {
     return CrossEntropy.compute(logits(ids, batch, seq), labels, batch, seq, false);

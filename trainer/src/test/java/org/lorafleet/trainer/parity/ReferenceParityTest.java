@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -28,6 +27,7 @@ import org.lorafleet.trainer.nn.CrossEntropy;
 import org.lorafleet.trainer.nn.Nd;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 import org.lorafleet.trainer.testsupport.ReferenceCases;
+import org.lorafleet.trainer.tokenizer.HfTokenizer;
 import org.lorafleet.trainer.train.Batch;
 import org.lorafleet.trainer.train.LoraTrainer;
 import org.lorafleet.trainer.train.StepReport;
@@ -48,6 +48,19 @@ class ReferenceParityTest {
   void matchesReference(Path caseDir, @TempDir Path tmp) throws Exception {
     String name = ReferenceCases.name(caseDir);
     try (Golden golden = new Golden(caseDir); HfCheckpoint ckpt = HfCheckpoint.open(caseDir)) {
+      // Tokenizer: every probe encodes to exactly the Rust library's ids.
+      try (HfTokenizer tok = HfTokenizer.load(ckpt.tokenizerPath())) {
+        var probes = golden.json.get("tokenizer_probes");
+        assertFalse(probes.isEmpty(), name + ": no tokenizer probes");
+        probes.fields().forEachRemaining(e -> {
+          long[] expected = new long[e.getValue().size()];
+          for (int i = 0; i < expected.length; i++) {
+            expected[i] = e.getValue().get(i).asLong();
+          }
+          org.junit.jupiter.api.Assertions.assertArrayEquals(expected, tok.encode(e.getKey()),
+              name + ": tokenizer probe " + e.getKey());
+        });
+      }
       CausalLm model = CausalLmLoader.load(ckpt);
 
       // Frozen base.
@@ -156,10 +169,5 @@ class ReferenceParityTest {
       d[i] *= (float) f;
     }
     return new FloatTensor(t.shape(), d);
-  }
-
-  @SuppressWarnings("unused")
-  private static Map<String, FloatTensor> copy(Map<String, FloatTensor> m) {
-    return new LinkedHashMap<>(m);
   }
 }

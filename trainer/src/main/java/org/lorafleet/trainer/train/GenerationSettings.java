@@ -1,0 +1,26 @@
+package org.lorafleet.trainer.train;
+
+/**
+ * How to sample: {@code temperature == 0} is greedy decoding; otherwise nucleus (top-p) sampling
+ * (Holtzman et al., 2020) from softmax(logits / temperature), seeded for reproducibility.
+ *
+ * @param stopTokenId token that ends generation (e.g. EOS), or -1 for none
+ */
+public record GenerationSettings(int maxNewTokens, double temperature, double topP, long seed, long stopTokenId) {
+
+  public GenerationSettings {
+    if (maxNewTokens < 1) {
+      throw new IllegalArgumentException("max_new_tokens must be at least 1, got " + maxNewTokens + ".");
+    }
+    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+      throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature + ".");
+    }
+    if (!(topP > 0 && topP <= 1)) {
+      throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP + ".");
+    }
+  }
+
+  public static GenerationSettings greedy(int maxNewTokens) {
+    return new GenerationSettings(maxNewTokens, 0, 1, 0, -1);
+  }
+}

@@ -1,0 +1,144 @@
+package org.lorafleet.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.lorafleet.ps.optim.AdamW;
+import org.lorafleet.ps.optim.AdamWSettings;
+import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.trainer.checkpoint.HfCheckpoint;
+import org.lorafleet.trainer.lora.LoraAdapter;
+import org.lorafleet.trainer.lora.LoraSettings;
+import org.lorafleet.trainer.lora.PeftAdapterFolder;
+import org.lorafleet.trainer.model.CausalLm;
+import org.lorafleet.trainer.model.CausalLmLoader;
+import org.lorafleet.trainer.safetensors.SafetensorsFile;
+import org.lorafleet.trainer.testsupport.ReferenceCases;
+
+/** Micro-batching is exact, dropout's backward is right, a fresh adapter starts at the base model. */
+class TrainingStepTest {
+
+  static List<Path> cases() {
+    return ReferenceCases.all();
+  }
+
+  private static Batch goldenBatch(Path caseDir, String suffix) {
+    try (SafetensorsFile f = SafetensorsFile.open(caseDir.resolve("golden.safetensors"))) {
+      long[] shape = f.shape("input_ids" + suffix);
+      return new Batch(f.readLong("input_ids" + suffix), f.readLong("labels" + suffix), (int) shape[0], (int) shape[1]);
+    }
+  }
+
+  /** Rows [from, to) of a batch; a label is masked in the second half so token weighting matters. */
+  private static Batch rows(Batch b, int from, int to) {
+    int t = b.seq();
+    return new Batch(Arrays.copyOfRange(b.inputIds(), from * t, to * t), Arrays.copyOfRange(b.labels(), from * t, to * t),
+        to - from, t);
+  }
+
+  private static Batch withMaskedTail(Batch b) {
+    long[] labels = b.labels().clone();
+    int t = b.seq();
+    for (int i = (b.batch() - 1) * t + t / 2; i < b.batch() * t; i++) {
+      labels[i] = -100; // the last row counts fewer tokens than the others
+    }
+    return new Batch(b.inputIds(), labels, b.batch(), t);
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void microBatchesGiveTheSameUpdateAsOneBatch(Path caseDir) {
+    Batch full = withMaskedTail(goldenBatch(caseDir, "_step0"));
+    int half = full.batch() / 2;
+    try (HfCheckpoint ck = HfCheckpoint.open(caseDir)) {
+      CausalLm model = CausalLmLoader.load(ck);
+      LoraTrainer one = trainer(model, caseDir);
+      StepReport a1 = one.step(List.of(full), 1e-2, 1.0);
+      StepReport a2 = one.step(List.of(full), 1e-2, 1.0);
+      Map<String, FloatTensor> afterOne = one.adapter().copyOfParameters();
+
+      LoraTrainer two = trainer(model, caseDir);
+      List<Batch> micro = List.of(rows(full, 0, half), rows(full, half, full.batch()));
+      StepReport b1 = two.step(micro, 1e-2, 1.0);
+      StepReport b2 = two.step(micro, 1e-2, 1.0);
+      assertEquals(a1.tokens(), b1.tokens());
+      assertEquals(a1.loss(), b1.loss(), 1e-5 * Math.abs(a1.loss()));
+      assertEquals(a2.loss(), b2.loss(), 1e-5 * Math.abs(a2.loss()));
+      assertEquals(a1.gradNorm(), b1.gradNorm(), 1e-4 * a1.gradNorm());
+      for (Map.Entry<String, FloatTensor> e : afterOne.entrySet()) {
+        float[] x = two.adapter().parameters().get(e.getKey()).data();
+        float[] y = e.getValue().data();
+        for (int i = 0; i < x.length; i++) {
+          assertEquals(y[i], x[i], 1e-5 + 1e-4 * Math.abs(y[i]), e.getKey() + "[" + i + "]");
+        }
+      }
+    }
+  }
+
+  private static LoraTrainer trainer(CausalLm model, Path caseDir) {
+    LoraAdapter adapter = PeftAdapterFolder.load(caseDir.resolve("adapter-init"), model);
+    return new LoraTrainer(model, adapter, new AdamW(AdamWSettings.withWeightDecay(0.01)), 7);
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void freshAdapterLeavesTheBaseModelUnchanged(Path caseDir) {
+    Batch b = goldenBatch(caseDir, "_0");
+    try (HfCheckpoint ck = HfCheckpoint.open(caseDir)) {
+      CausalLm model = CausalLmLoader.load(ck);
+      float[] base = model.logits(b.inputIds(), b.batch(), b.seq()).dup().data().asFloat();
+      LoraAdapter fresh = LoraAdapter.initialise(model, new LoraSettings(4, 16, true, 0, List.of("all-linear"), null,
+          null), 3);
+      assertEquals(model.linears().size(), fresh.modules().size(), "all-linear targets every linear layer");
+      fresh.attachTo(model);
+      float[] adapted = model.logits(b.inputIds(), b.batch(), b.seq()).dup().data().asFloat();
+      assertTrue(Arrays.equals(base, adapted), "B = 0 at init, so adapted logits equal the base logits");
+      for (String m : fresh.modules()) {
+        float bound = (float) (1 / Math.sqrt(model.linears().get(m).in()));
+        for (float v : fresh.parameters().get("base_model.model." + m + ".lora_A.weight").data()) {
+          assertTrue(Math.abs(v) <= bound, "kaiming-uniform(a=√5) bound 1/√in");
+        }
+      }
+      assertEquals(16 / 2.0, fresh.settings().scaling(), 1e-12, "rsLoRA scaling alpha/√r");
+    }
+  }
+
+  /** Finite differences of the summed loss against the analytic gradient, with dropout active. */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void dropoutGradientMatchesFiniteDifferences(Path caseDir) {
+    Batch b = goldenBatch(caseDir, "_step1");
+    try (HfCheckpoint ck = HfCheckpoint.open(caseDir)) {
+      CausalLm model = CausalLmLoader.load(ck);
+      LoraAdapter adapter = PeftAdapterFolder.load(caseDir.resolve("adapter-trained"), model);
+      LoraAdapter withDropout = LoraAdapter.fromTensors(model, new LoraSettings(adapter.settings().r(),
+          adapter.settings().alpha(), false, 0.3, adapter.settings().targetModules(), null, null),
+          adapter.copyOfParameters(), "test");
+      LoraTrainer trainer = new LoraTrainer(model, withDropout, new AdamW(AdamWSettings.withWeightDecay(0)), 11);
+      Map<String, FloatTensor> grads = trainer.gradients(b, 0, 0).gradSums();
+      String key = withDropout.parameters().keySet().iterator().next(); // a lora_A of the first layer
+      float[] p = withDropout.parameters().get(key).data();
+      for (int idx : new int[] {0, p.length / 2, p.length - 1}) {
+        float orig = p[idx];
+        double h = 1e-2;
+        p[idx] = (float) (orig + h);
+        withDropout.syncToModel();
+        double up = trainer.gradients(b, 0, 0).lossSum();
+        p[idx] = (float) (orig - h);
+        withDropout.syncToModel();
+        double down = trainer.gradients(b, 0, 0).lossSum();
+        p[idx] = orig;
+        withDropout.syncToModel();
+        double numeric = (up - down) / (2 * h);
+        double analytic = grads.get(key).data()[idx];
+        assertEquals(numeric, analytic, 2e-2 * Math.max(1e-2, Math.abs(numeric)), key + "[" + idx + "]");
+      }
+    }
+  }
+}
