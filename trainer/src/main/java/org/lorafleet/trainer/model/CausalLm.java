@@ -11,6 +11,8 @@ import org.lorafleet.trainer.nn.LayerNorm;
 import org.lorafleet.trainer.nn.LoraGradients;
 import org.lorafleet.trainer.nn.LoraLinear;
 import org.lorafleet.trainer.nn.RmsNorm;
+import org.lorafleet.trainer.nn.StepMemory;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -76,7 +78,9 @@ public final class CausalLm {
 
   /** Summed loss and token count of a batch, without gradients (evaluation). */
   public CrossEntropy.Result loss(long[] ids, long[] labels, int batch, int seq) {
-    return CrossEntropy.compute(logits(ids, batch, seq), labels, batch, seq, false);
+    try (MemoryWorkspace ws = StepMemory.open()) {
+      return CrossEntropy.compute(logits(ids, batch, seq), labels, batch, seq, false);
+    }
   }
 
   /** Result of a training micro-batch: summed token loss, token count, adapter gradients of the sum. */
@@ -89,6 +93,12 @@ public final class CausalLm {
    * @param rng dropout randomness (null for no dropout)
    */
   public Gradients gradients(long[] ids, long[] labels, int batch, int seq, SplittableRandom rng) {
+    try (MemoryWorkspace ws = StepMemory.open()) {
+      return gradientsInScope(ids, labels, batch, seq, rng);
+    }
+  }
+
+  private Gradients gradientsInScope(long[] ids, long[] labels, int batch, int seq, SplittableRandom rng) {
     Pass pass = Pass.of(cfg, batch, seq, rng);
     Deque<Object> tape = new ArrayDeque<>();
     Object[] finalNorm = new Object[1];

@@ -1,9 +1,13 @@
 package org.lorafleet.trainer.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Element-wise activations with their derivatives, composed from exact primitives. */
+/**
+ * Element-wise activations with their derivatives, composed from exact primitives with as few
+ * temporary arrays as possible (each fresh native array costs more than the arithmetic).
+ */
 public final class Activations {
 
   private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
@@ -11,27 +15,29 @@ public final class Activations {
 
   private Activations() {}
 
-  /** gelu_new (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). Returns a new array. */
-  public static INDArray geluNew(INDArray x) {
-    INDArray t = geluTanh(x);
-    return t.addi(1.0).muli(x).muli(0.5);
+  /** gelu_new output and the tanh term backward reuses. */
+  public record Gelu(INDArray out, INDArray tanh) {}
+
+  /** gelu_new (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+  public static Gelu geluNew(INDArray x) {
+    INDArray t = x.mul(x); // x²
+    t.muli(GELU_C).addi(1.0).muli(x).muli(SQRT_2_OVER_PI); // √(2/π)(x + c·x³)
+    Transforms.tanh(t, false);
+    INDArray out = t.add(1.0).muli(x).muli(0.5);
+    return new Gelu(out, t);
   }
 
-  /** d gelu_new / dx, multiplied into {@code dy} in place: 0.5(1+t) + 0.5·x·(1−t²)·√(2/π)·(1+3c·x²). */
-  public static INDArray geluNewBackward(INDArray dy, INDArray x) {
-    INDArray t = geluTanh(x);
-    INDArray x2 = x.mul(x);
-    INDArray inner = x2.muli(3 * GELU_C).addi(1.0).muli(SQRT_2_OVER_PI); // √(2/π)(1+3c x²)
+  /**
+   * d gelu_new / dx multiplied into {@code dy} in place:
+   * 0.5(1+t) + 0.5·x·(1−t²)·√(2/π)·(1+3c·x²), with t the tanh term saved by forward.
+   */
+  public static INDArray geluNewBackward(INDArray dy, INDArray x, INDArray t) {
+    INDArray g = x.mul(x); // x²
+    g.muli(3 * GELU_C).addi(1.0).muli(0.5 * SQRT_2_OVER_PI); // 0.5·√(2/π)(1+3c x²)
     INDArray oneMinusT2 = t.mul(t).rsubi(1.0);
-    INDArray grad = oneMinusT2.muli(inner).muli(x).muli(0.5);
-    grad.addi(t.addi(1.0).muli(0.5));
-    return dy.muli(grad);
-  }
-
-  private static INDArray geluTanh(INDArray x) {
-    INDArray cube = x.mul(x).muli(x);
-    INDArray u = cube.muli(GELU_C).addi(x).muli(SQRT_2_OVER_PI);
-    return Transforms.tanh(u, false);
+    g.muli(oneMinusT2).muli(x).addi(0.5);
+    Nd4j.getBlasWrapper().level1().axpy(t.length(), 0.5, t, g); // g += 0.5·t
+    return dy.muli(g);
   }
 
   /** SiLU x·σ(x). Returns a new array. */

@@ -71,12 +71,20 @@ class TrainingStepTest {
       assertEquals(a1.loss(), b1.loss(), 1e-5 * Math.abs(a1.loss()));
       assertEquals(a2.loss(), b2.loss(), 1e-5 * Math.abs(a2.loss()));
       assertEquals(a1.gradNorm(), b1.gradNorm(), 1e-4 * a1.gradNorm());
+      // Per-tensor ‖x − y‖/‖y‖ (the reference README's measure for adapters): AdamW divides by √v,
+      // so float noise in near-zero gradient entries is amplified element-wise, not in norm. A
+      // token-weighting error (the rows count 15 and 7 tokens) shows up as ~10% here.
       for (Map.Entry<String, FloatTensor> e : afterOne.entrySet()) {
         float[] x = two.adapter().parameters().get(e.getKey()).data();
         float[] y = e.getValue().data();
+        double num = 0;
+        double den = 0;
         for (int i = 0; i < x.length; i++) {
-          assertEquals(y[i], x[i], 1e-5 + 1e-4 * Math.abs(y[i]), e.getKey() + "[" + i + "]");
+          num += (x[i] - y[i]) * (double) (x[i] - y[i]);
+          den += y[i] * (double) y[i];
         }
+        assertTrue(Math.sqrt(num) <= 1e-3 * Math.sqrt(den), e.getKey() + ": relative difference "
+            + Math.sqrt(num / den));
       }
     }
   }

@@ -1,0 +1,78 @@
+package org.lorafleet.trainer.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.lorafleet.ps.optim.AdamW;
+import org.lorafleet.ps.optim.AdamWSettings;
+import org.lorafleet.trainer.checkpoint.HfCheckpoint;
+import org.lorafleet.trainer.lora.LoraAdapter;
+import org.lorafleet.trainer.lora.LoraSettings;
+import org.lorafleet.trainer.model.CausalLm;
+import org.lorafleet.trainer.model.CausalLmLoader;
+import org.lorafleet.trainer.train.Batch;
+import org.lorafleet.trainer.train.LoraTrainer;
+
+/**
+ * Trains DESIGN.md's W1/W2 workloads (batch 4 × 128 tokens, LoRA r=8, fp32, AdamW) for a number of
+ * steps and prints tokens/s, peak RSS and RSS every 10 steps (to show it stays flat).
+ * Usage: {@code TrainerBenchmark W1|W2 [steps=100] [warmup=3]}; run through bench/trainer-bench.sh.
+ */
+public final class TrainerBenchmark {
+
+  public static void main(String[] args) throws IOException {
+    Workload w = Workload.valueOf(args[0]);
+    int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Path dir = Files.createTempDirectory("lorafleet-bench-" + w.name());
+    w.writeCheckpoint(dir, 1234);
+    try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
+      CausalLm model = CausalLmLoader.load(ck);
+      LoraAdapter adapter = LoraAdapter.initialise(model, LoraSettings.of(Workload.RANK, 16, w.targets), 1);
+      LoraTrainer trainer = new LoraTrainer(model, adapter, new AdamW(AdamWSettings.withWeightDecay(0)), 1);
+      SplittableRandom rng = new SplittableRandom(99);
+      System.out.printf(Locale.ROOT, "workload %s (%s): %d LoRA tensors, rss after load %.0f MiB%n", w, w.title,
+          adapter.parameters().size(), Rss.currentMiB());
+      for (int i = 0; i < warmup; i++) {
+        trainer.step(List.of(randomBatch(rng, w.vocab())), 1e-4, 1.0);
+      }
+      long tokens = 0;
+      long t0 = System.nanoTime();
+      double firstLoss = 0;
+      double lastLoss = 0;
+      for (int s = 1; s <= steps; s++) {
+        var r = trainer.step(List.of(randomBatch(rng, w.vocab())), 1e-4, 1.0);
+        tokens += (long) Workload.BATCH * Workload.SEQ;
+        lastLoss = r.loss();
+        firstLoss = s == 1 ? r.loss() : firstLoss;
+        if (s % 10 == 0) {
+          double secs = (System.nanoTime() - t0) / 1e9;
+          System.out.printf(Locale.ROOT, "  step %3d  loss %.4f  %.1f tokens/s  rss %.0f MiB%n", s, r.loss(),
+              tokens / secs, Rss.currentMiB());
+        }
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "RESULT %s tokens_per_s=%.1f step_ms=%.0f peak_rss_mib=%.0f loss_first=%.4f "
+          + "loss_last=%.4f steps=%d%n", w, tokens / secs, 1000 * secs / steps, Rss.peakMiB(), firstLoss, lastLoss, steps);
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  /** Random tokens; labels equal the inputs (every position trains), as in the PyTorch peer. */
+  private static Batch randomBatch(SplittableRandom rng, int vocab) {
+    long[] ids = new long[Workload.BATCH * Workload.SEQ];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = rng.nextInt(vocab);
+    }
+    return new Batch(ids, ids.clone(), Workload.BATCH, Workload.SEQ);
+  }
+}
