@@ -12,7 +12,7 @@ import java.util.List;
  *     null means "as the architecture requires"
  */
 public record LoraSettings(int r, double alpha, boolean rslora, double dropout, List<String> targetModules,
-    String targetRegex, Boolean fanInFanOut) {
+    String targetRegex, Boolean fanInFanOut) implements java.io.Serializable {
 
   public static final String ALL_LINEAR = "all-linear";
 

@@ -50,6 +50,15 @@ public final class CausalLm {
     }
   }
 
+  /**
+   * A model sharing every frozen array with this one but with its own linear-layer wrappers, so
+   * another thread can attach its own adapter. Costs no weight memory.
+   */
+  public CausalLm replica() {
+    return new CausalLm(cfg, tokenEmbedding, positionEmbedding, blocks.stream().map(DecoderBlock::replica).toList(),
+        finalNormGain, finalNormBias, head);
+  }
+
   public ModelConfig config() {
     return cfg;
   }

@@ -15,6 +15,9 @@ public interface DecoderBlock {
   /** The block's linear layers, which LoRA may target. */
   List<LoraLinear> linears();
 
+  /** A block sharing this one's frozen arrays, with fresh (adapter-less) linear layers. */
+  DecoderBlock replica();
+
   /** x [B·T, H] → [B·T, H]. */
   INDArray forward(INDArray x, Pass pass, Deque<Object> tape);
 

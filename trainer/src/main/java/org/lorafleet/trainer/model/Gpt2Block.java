@@ -39,6 +39,12 @@ final class Gpt2Block implements DecoderBlock {
   }
 
   @Override
+  public DecoderBlock replica() {
+    return new Gpt2Block(cfg, ln1g, ln1b, ln2g, ln2b, cAttn.replica(), attnProj.replica(), cFc.replica(),
+        mlpProj.replica());
+  }
+
+  @Override
   public List<LoraLinear> linears() {
     return List.of(cAttn, attnProj, cFc, mlpProj);
   }

@@ -42,6 +42,12 @@ final class LlamaBlock implements DecoderBlock {
   }
 
   @Override
+  public DecoderBlock replica() {
+    return new LlamaBlock(cfg, inputNorm, postAttnNorm, qProj.replica(), kProj.replica(), vProj.replica(),
+        oProj.replica(), gateProj.replica(), upProj.replica(), downProj.replica());
+  }
+
+  @Override
   public List<LoraLinear> linears() {
     return List.of(qProj, kProj, vProj, oProj, gateProj, upProj, downProj);
   }

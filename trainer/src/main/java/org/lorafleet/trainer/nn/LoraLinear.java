@@ -40,6 +40,11 @@ public final class LoraLinear {
     }
   }
 
+  /** A layer sharing this one's frozen weight and bias, with no adapter attached (for another thread). */
+  public LoraLinear replica() {
+    return new LoraLinear(name, weight, weightInOut, bias);
+  }
+
   /** Module name as transformers names it, e.g. {@code transformer.h.0.attn.c_attn}. */
   public String name() {
     return name;
