@@ -1,0 +1,148 @@
+package org.lorafleet.orchestrator.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@link JobConfig} as YAML with every key present (defaults filled in, nulls written as
+ * {@code null}), in schema order. Loading the output gives an equal {@code JobConfig}. This is the
+ * resolved config written next to every run's output.
+ */
+public final class ConfigWriter {
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .build();
+
+  private ConfigWriter() {}
+
+  /** The full resolved config, secret included (when one was configured). */
+  public static String toYaml(JobConfig c) {
+    return write(c, false);
+  }
+
+  /**
+   * As {@link #toYaml}, but without {@code parameter_server.secret} (written as null, which means
+   * "generate one per job"), for files that others may read.
+   */
+  public static String toRedactedYaml(JobConfig c) {
+    return write(c, true);
+  }
+
+  /** The resolved config as a tree, every key present. */
+  public static ObjectNode toTree(JobConfig c) {
+    ObjectNode root = NODES.objectNode();
+    root.put("name", c.name());
+    root.put("seed", c.seed());
+
+    ModelConfig m = c.model();
+    ObjectNode model = root.putObject("model");
+    model.put("path", m.path());
+    model.put("backend", m.backend().yamlName());
+    model.put("adapter", m.adapter());
+
+    LoraConfig l = c.lora();
+    ObjectNode lora = root.putObject("lora");
+    lora.put("r", l.r());
+    lora.put("alpha", l.alpha());
+    lora.put("dropout", l.dropout());
+    if (l.targetModules().toYaml() instanceof List<?> names) {
+      names.forEach(n -> lora.withArray("target_modules").add(String.valueOf(n)));
+    } else {
+      lora.put("target_modules", String.valueOf(l.targetModules().toYaml()));
+    }
+    lora.put("rslora", l.rslora());
+
+    DataConfig d = c.data();
+    ObjectNode data = root.putObject("data");
+    data.put("train", d.train());
+    data.put("eval", d.eval());
+    data.put("eval_fraction", d.evalFraction());
+    data.put("format", d.format().yamlName());
+    data.put("max_seq_len", d.maxSeqLen());
+    data.put("packing", d.packing());
+    data.put("bad_rows", d.badRows().yamlName());
+    data.put("text_field", d.textField());
+    data.put("prompt_field", d.promptField());
+    data.put("completion_field", d.completionField());
+    data.put("messages_field", d.messagesField());
+    data.put("add_eos", d.addEos());
+    data.put("shuffle", d.shuffle());
+
+    TrainConfig t = c.train();
+    ObjectNode train = root.putObject("train");
+    train.put("max_steps", t.maxSteps());
+    train.put("epochs", t.epochs());
+    train.put("micro_batch_size", t.microBatchSize());
+    train.put("grad_accum", t.gradAccum());
+    train.put("lr", t.lr());
+    train.put("schedule", t.schedule().yamlName());
+    train.put("warmup_steps", t.warmupSteps());
+    train.put("min_lr_ratio", t.minLrRatio());
+    train.put("weight_decay", t.weightDecay());
+    train.put("max_grad_norm", t.maxGradNorm());
+    train.put("eval_every", t.evalEvery());
+    train.put("eval_batches", t.evalBatches());
+    train.put("log_every", t.logEvery());
+
+    DistributedConfig x = c.distributed();
+    ObjectNode dist = root.putObject("distributed");
+    dist.put("workers", x.workers());
+    dist.put("mode", x.mode().yamlName());
+    dist.put("local_steps", x.localSteps());
+    dist.put("staleness", x.staleness());
+    dist.put("aggregation", x.aggregation().yamlName());
+    dist.put("step_timeout", Durations.format(x.stepTimeout()));
+
+    ParameterServerConfig p = c.parameterServer();
+    ObjectNode ps = root.putObject("parameter_server");
+    ps.put("bind", p.bind());
+    ps.put("advertise", p.advertise());
+    ps.put("auth", p.auth().yamlName());
+    ps.put("secret", p.secret());
+    ps.put("tls_cert", p.tlsCert());
+    ps.put("tls_key", p.tlsKey());
+    ps.put("max_message_mb", p.maxMessageMb());
+
+    CheckpointConfig k = c.checkpoint();
+    ObjectNode ckpt = root.putObject("checkpoint");
+    ckpt.put("dir", k.dir());
+    ckpt.put("every_steps", k.everySteps());
+    ckpt.put("keep_last", k.keepLast());
+    ckpt.put("resume", k.resume().toString());
+
+    ObjectNode out = root.putObject("output");
+    out.put("dir", c.output().dir());
+    out.put("merge", c.output().merge());
+
+    ObjectNode spark = root.putObject("spark");
+    spark.put("master", c.spark().master());
+    ObjectNode conf = spark.putObject("conf");
+    for (Map.Entry<String, String> e : c.spark().conf().entrySet()) {
+      conf.put(e.getKey(), e.getValue());
+    }
+    return root;
+  }
+
+  private static String write(JobConfig c, boolean redact) {
+    ObjectNode tree = toTree(c);
+    if (redact) {
+      ((ObjectNode) tree.get("parameter_server")).putNull("secret");
+    }
+    try {
+      return "# Resolved configuration of job " + c.name() + ": every key, defaults filled in.\n"
+          + YAML.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("Could not write the configuration of job " + c.name() + " as YAML.", e);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package org.lorafleet.orchestrator.config;
+
+import static org.lorafleet.orchestrator.config.Schema.Type.BOOL;
+import static org.lorafleet.orchestrator.config.Schema.Type.DURATION;
+import static org.lorafleet.orchestrator.config.Schema.Type.INT;
+import static org.lorafleet.orchestrator.config.Schema.Type.NUMBER;
+import static org.lorafleet.orchestrator.config.Schema.Type.STRING;
+import static org.lorafleet.orchestrator.config.Schema.Type.STRING_MAP;
+import static org.lorafleet.orchestrator.config.Schema.Type.STRING_OR_LIST;
+
+/**
+ * The keys of a job file, section by section, in the order {@link ConfigWriter} writes them. Each key
+ * is the snake_case name of a record component of {@link JobConfig} or its section records.
+ */
+public final class JobSchema {
+
+  public static final Schema MODEL = Schema.builder()
+      .add("path", STRING).add("backend", STRING).add("adapter", STRING).build();
+
+  public static final Schema LORA = Schema.builder()
+      .add("r", INT).add("alpha", NUMBER).add("dropout", NUMBER).add("target_modules", STRING_OR_LIST)
+      .add("rslora", BOOL).build();
+
+  public static final Schema DATA = Schema.builder()
+      .add("train", STRING).add("eval", STRING).add("eval_fraction", NUMBER).add("format", STRING)
+      .add("max_seq_len", INT).add("packing", BOOL).add("bad_rows", STRING).add("text_field", STRING)
+      .add("prompt_field", STRING).add("completion_field", STRING).add("messages_field", STRING)
+      .add("add_eos", BOOL).add("shuffle", BOOL).build();
+
+  public static final Schema TRAIN = Schema.builder()
+      .add("max_steps", INT).add("epochs", INT).add("micro_batch_size", INT).add("grad_accum", INT)
+      .add("lr", NUMBER).add("schedule", STRING).add("warmup_steps", INT).add("min_lr_ratio", NUMBER)
+      .add("weight_decay", NUMBER).add("max_grad_norm", NUMBER).add("eval_every", INT)
+      .add("eval_batches", INT).add("log_every", INT).build();
+
+  public static final Schema DISTRIBUTED = Schema.builder()
+      .add("workers", INT).add("mode", STRING).add("local_steps", INT).add("staleness", INT)
+      .add("aggregation", STRING).add("step_timeout", DURATION).build();
+
+  public static final Schema PARAMETER_SERVER = Schema.builder()
+      .add("bind", STRING).add("advertise", STRING).add("auth", STRING).add("secret", STRING)
+      .add("tls_cert", STRING).add("tls_key", STRING).add("max_message_mb", INT).build();
+
+  public static final Schema CHECKPOINT = Schema.builder()
+      .add("dir", STRING).add("every_steps", INT).add("keep_last", INT).add("resume", STRING).build();
+
+  public static final Schema OUTPUT = Schema.builder().add("dir", STRING).add("merge", BOOL).build();
+
+  public static final Schema SPARK = Schema.builder().add("master", STRING).add("conf", STRING_MAP).build();
+
+  /** The whole job file. */
+  public static final Schema JOB = Schema.builder()
+      .add("name", STRING).add("seed", INT)
+      .section("model", MODEL).section("lora", LORA).section("data", DATA).section("train", TRAIN)
+      .section("distributed", DISTRIBUTED).section("parameter_server", PARAMETER_SERVER)
+      .section("checkpoint", CHECKPOINT).section("output", OUTPUT).section("spark", SPARK)
+      .build();
+
+  private JobSchema() {}
+}

@@ -1,0 +1,123 @@
+package org.lorafleet.orchestrator.config;
+
+import java.util.Locale;
+
+/**
+ * Section {@code parameter_server}: the server the driver starts for the workers.
+ *
+ * @param bind {@code host:port} to listen on (IPv6 as {@code [::1]:0}); port 0 picks a free port;
+ *     default {@code 127.0.0.1:0} (this machine only; use {@code 0.0.0.0:0} on a cluster)
+ * @param advertise {@code host} or {@code host:port} executors connect to; default null (the driver's
+ *     address and the bound port)
+ * @param auth {@code token} (default: workers present the job secret) or {@code none}, allowed only
+ *     when {@code bind} is a loopback address
+ * @param secret the job secret, at least 16 characters; default null (a random one per job, passed to
+ *     executors through the Spark conf, never logged). Not allowed with auth none
+ * @param tlsCert PEM certificate chain for TLS; default null. Set both tlsCert and tlsKey, or neither
+ * @param tlsKey PEM private key for TLS; default null
+ * @param maxMessageMb largest gRPC message in MiB, in [1, 2047]; default 64
+ */
+public record ParameterServerConfig(String bind, String advertise, Auth auth, String secret, String tlsCert,
+    String tlsKey, int maxMessageMb) {
+
+  static final String SECTION = "parameter_server";
+
+  /** How workers authenticate to the server. */
+  public enum Auth implements YamlNamed {
+    TOKEN, NONE;
+
+    @Override
+    public String yamlName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public ParameterServerConfig {
+    Checks c = new Checks(SECTION);
+    if (c.notBlank("bind", bind)) {
+      c.check(port(bind) >= 0, "bind", "must be host:port with a port in [0, 65535], e.g. 0.0.0.0:0 (got '" + bind + "')");
+    }
+    if (advertise != null) {
+      c.check(!advertise.isBlank() && (!hasPort(advertise) || port(advertise) >= 0), "advertise",
+          "must be host or host:port with a port in [0, 65535] (got '" + advertise + "')");
+    }
+    c.check(auth != null, "auth", "is required");
+    if (auth == Auth.NONE && bind != null && port(bind) >= 0) {
+      c.check(isLoopback(host(bind)), "auth",
+          "none is only allowed when bind is a loopback address such as 127.0.0.1 (got bind '" + bind + "')");
+    }
+    if (secret != null) {
+      c.check(auth != Auth.NONE, "secret", "has no use with auth none; remove it or use auth token");
+      c.check(secret.length() >= 16, "secret", "must be at least 16 characters long (got " + secret.length() + ")");
+    }
+    c.check(tlsCert != null || tlsKey == null, "tls_cert", "must be set when parameter_server.tls_key is set");
+    c.check(tlsKey != null || tlsCert == null, "tls_key", "must be set when parameter_server.tls_cert is set");
+    c.nullOrNotBlank("tls_cert", tlsCert);
+    c.nullOrNotBlank("tls_key", tlsKey);
+    c.between("max_message_mb", maxMessageMb, 1, 2047);
+    c.done();
+  }
+
+  /** The host part of {@code bind}, without IPv6 brackets. */
+  public String bindHost() {
+    return host(bind);
+  }
+
+  /** The port part of {@code bind} (0 = any free port). */
+  public int bindPort() {
+    return port(bind);
+  }
+
+  /** Whether {@code bind} only accepts connections from this machine. */
+  public boolean isLoopback() {
+    return isLoopback(host(bind));
+  }
+
+  /** Like the generated one, but never shows the secret. */
+  @Override
+  public String toString() {
+    return "ParameterServerConfig[bind=" + bind + ", advertise=" + advertise + ", auth=" + auth
+        + ", secret=" + (secret == null ? "null" : "<redacted>") + ", tlsCert=" + tlsCert + ", tlsKey=" + tlsKey
+        + ", maxMessageMb=" + maxMessageMb + "]";
+  }
+
+  static ParameterServerConfig read(ConfigNode n) {
+    String bind = n.string("bind", "127.0.0.1:0");
+    String advertise = n.string("advertise", null);
+    Auth auth = n.choice("auth", Auth.TOKEN, Auth.class);
+    String secret = n.string("secret", null);
+    String tlsCert = n.string("tls_cert", null);
+    String tlsKey = n.string("tls_key", null);
+    int maxMessageMb = n.integer("max_message_mb", 64);
+    return n.attempt(() -> new ParameterServerConfig(bind, advertise, auth, secret, tlsCert, tlsKey, maxMessageMb));
+  }
+
+  private static boolean hasPort(String address) {
+    return address.startsWith("[") ? address.contains("]:") : address.indexOf(':') >= 0
+        && address.indexOf(':') == address.lastIndexOf(':');
+  }
+
+  private static String host(String address) {
+    int colon = address.lastIndexOf(':');
+    String h = colon < 0 ? address : address.substring(0, colon);
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+  }
+
+  /** The port, or -1 when {@code address} is not host:port with a valid port. */
+  private static int port(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || !hasPort(address) || host(address).isBlank()) {
+      return -1;
+    }
+    try {
+      int p = Integer.parseInt(address.substring(colon + 1));
+      return p >= 0 && p <= 65535 ? p : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+}
