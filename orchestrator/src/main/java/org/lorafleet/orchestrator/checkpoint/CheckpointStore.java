@@ -153,7 +153,7 @@ public final class CheckpointStore {
           adapter.put(n, sf.readFloat(n));
         }
       }
-      return new Checkpoint(fs.makeQualified(folder).toString(), adapter,
+      return new Checkpoint(fs.makeQualified(folder).toString(), adapter, PeftAdapterFolder.readSettings(local),
           StateFiles.readOptimizer(local.resolve(OPTIMIZER)), StateFiles.readState(local.resolve(STATE)));
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read checkpoint " + folder + ".", e);

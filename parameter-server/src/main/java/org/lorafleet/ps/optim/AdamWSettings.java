@@ -5,7 +5,8 @@ package org.lorafleet.ps.optim;
  * with PyTorch's defaults for betas and eps. The learning rate is not here: it comes per step from
  * an {@link LrSchedule}.
  */
-public record AdamWSettings(double beta1, double beta2, double eps, double weightDecay) {
+public record AdamWSettings(double beta1, double beta2, double eps, double weightDecay)
+    implements java.io.Serializable {
 
   public AdamWSettings {
     if (!(beta1 >= 0 && beta1 < 1)) {

@@ -9,7 +9,8 @@ import java.util.Locale;
  * @param kind constant, constant_with_warmup, linear (warmup then linear decay to 0) or cosine
  *     (warmup then half-cosine decay to {@code minLrRatio * peak})
  */
-public record LrSchedule(Kind kind, double peakLr, long warmupSteps, long totalSteps, double minLrRatio) {
+public record LrSchedule(Kind kind, double peakLr, long warmupSteps, long totalSteps, double minLrRatio)
+    implements java.io.Serializable {
 
   /** The schedule shapes offered in configs ({@code train.schedule}). */
   public enum Kind {

@@ -1,0 +1,28 @@
+package org.lorafleet.orchestrator.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.lorafleet.orchestrator.config.ConfigLoader;
+
+/** Reads config files from local paths or any Hadoop URI (hdfs://…), for {@link ConfigLoader}. */
+final class ConfigFiles {
+
+  private ConfigFiles() {}
+
+  static String read(String location) {
+    if (!location.contains("://") || location.startsWith("file:")) {
+      return ConfigLoader.LOCAL_FILES.apply(location);
+    }
+    Path p = new Path(location);
+    try (FileSystem fs = p.getFileSystem(new Configuration()); InputStream in = fs.open(p)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read config " + location + ": " + e.getMessage(), e);
+    }
+  }
+}

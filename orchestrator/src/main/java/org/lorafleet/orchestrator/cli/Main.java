@@ -1,0 +1,67 @@
+package org.lorafleet.orchestrator.cli;
+
+import java.util.List;
+import org.lorafleet.orchestrator.config.ConfigException;
+import org.lorafleet.orchestrator.data.BadDataException;
+import org.lorafleet.orchestrator.train.Versions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code lorafleet}: the entry point both for the launcher ({@code bin/lorafleet train -c job.yaml})
+ * and for {@code spark-submit --class org.lorafleet.orchestrator.cli.Main app.jar train -c job.yaml}.
+ * Exit codes: 0 success, 1 the run failed, 2 usage, configuration or input data error.
+ */
+@Command(name = "lorafleet", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+    description = "Fine-tune Hugging Face language models with LoRA adapters on Spark.",
+    subcommands = {TrainCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Examples:", "  lorafleet train -c configs/quickstart.yaml",
+        "  lorafleet train -c configs/quickstart.yaml --set train.max_steps=20 --set lora.r=4",
+        "  spark-submit --class org.lorafleet.orchestrator.cli.Main lorafleet-app.jar train -c hdfs:///jobs/job.yaml"})
+public final class Main implements Runnable {
+
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand; try 'lorafleet --help'.");
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line (also used by tests to run commands in-process). */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      var err = cmd.getErr();
+      boolean input = ex instanceof ConfigException || ex instanceof BadDataException
+          || ex instanceof IllegalArgumentException;
+      err.println((input ? "error: " : "failed: ") + ex.getMessage());
+      if (!input && ex.getCause() != null && ex.getCause().getMessage() != null) {
+        err.println("  caused by: " + ex.getCause().getMessage());
+      }
+      if (List.of(parsed.originalArgs()).contains("--stacktrace")) {
+        ex.printStackTrace(err);
+      } else if (!input) {
+        err.println("  (rerun with --stacktrace for the full trace)");
+      }
+      err.flush();
+      return input ? EXIT_USAGE : EXIT_FAILURE;
+    });
+    return cl;
+  }
+
+  /** Prints the versions that go into every checkpoint. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return Versions.all().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toArray(String[]::new);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package org.lorafleet.orchestrator.train;
+
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+import org.lorafleet.orchestrator.data.TokenSequence;
+import org.lorafleet.ps.client.ClientOptions;
+import org.lorafleet.ps.client.GrpcClient;
+
+/**
+ * The body of one barrier task: connect to the parameter server over gRPC (the secret comes from a
+ * Spark local property, never from the serialized plan or logs), wait until every worker is up,
+ * then run the {@link WorkerLoop}. Blocks for the whole training.
+ */
+final class BarrierWorker extends AbstractFunction1<Iterator<TokenSequence>, Iterator<WorkerReport>>
+    implements Serializable {
+
+  /** Spark local property carrying the job secret to tasks; "secret" in the key makes Spark redact it. */
+  static final String SECRET_PROPERTY = "lorafleet.ps.secret";
+
+  private static final long serialVersionUID = 1L;
+  private final TrainPlan plan;
+
+  BarrierWorker(TrainPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  public Iterator<WorkerReport> apply(Iterator<TokenSequence> partition) {
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    int worker = ctx.partitionId();
+    WorkerData data = new WorkerData(CollectionConverters.asJava(partition), plan.microBatchSize(), plan.gradAccum());
+    String secret = ctx.getLocalProperty(SECRET_PROPERTY);
+    if (secret == null) {
+      throw new IllegalStateException("The job secret did not reach worker " + worker
+          + " (Spark local property " + SECRET_PROPERTY + " is missing).");
+    }
+    ClientOptions options = ClientOptions.of(plan.psHost(), plan.psPort(), plan.jobId(), secret);
+    try (GrpcClient ps = new GrpcClient(options)) {
+      ctx.barrier(); // every worker is scheduled and connected before anyone registers
+      WorkerReport r = new WorkerLoop(plan, worker, data, ps, ctx.stageAttemptNumber()).run();
+      return CollectionConverters.asScala(List.of(r).iterator());
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package org.lorafleet.orchestrator.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.lorafleet.orchestrator.data.TokenSequence;
+import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.trainer.lora.LoraAdapter;
+import org.lorafleet.trainer.lora.LoraSettings;
+import org.lorafleet.trainer.model.CausalLm;
+import org.lorafleet.trainer.train.Batch;
+import org.lorafleet.trainer.train.Evaluation;
+
+/**
+ * Evaluation of adapter versions on the driver's replica of the base model (shared with local
+ * executors in local mode). The eval set is small by design ({@code train.eval_batches} batches).
+ * Not thread-safe: the job calls it from its single I/O thread.
+ */
+final class DriverEval {
+
+  private final CausalLm model;
+  private final LoraSettings lora;
+  private final List<Batch> batches;
+  private LoraAdapter adapter;
+
+  DriverEval(CausalLm model, LoraSettings lora, List<TokenSequence> eval, int microBatch, int maxBatches) {
+    this.model = model;
+    this.lora = lora;
+    this.batches = batches(eval, microBatch, maxBatches);
+  }
+
+  boolean enabled() {
+    return !batches.isEmpty();
+  }
+
+  /** Eval loss of the adapter with the given weights. Blocks. */
+  Evaluation.Result evaluate(Map<String, FloatTensor> weights) {
+    if (adapter == null) {
+      adapter = LoraAdapter.fromTensors(model, lora, weights, "the parameter server");
+      adapter.attachTo(model);
+    } else {
+      adapter.setParameters(weights);
+    }
+    return Evaluation.evaluate(model, batches);
+  }
+
+  private static List<Batch> batches(List<TokenSequence> eval, int microBatch, int maxBatches) {
+    List<Batch> out = new ArrayList<>();
+    for (int start = 0; start < eval.size() && out.size() < maxBatches; start += microBatch) {
+      int n = Math.min(microBatch, eval.size() - start);
+      int seq = eval.get(start).inputIds().length;
+      long[] ids = new long[n * seq];
+      long[] labels = new long[n * seq];
+      for (int i = 0; i < n; i++) {
+        TokenSequence s = eval.get(start + i);
+        System.arraycopy(s.inputIds(), 0, ids, i * seq, seq);
+        System.arraycopy(s.labels(), 0, labels, i * seq, seq);
+      }
+      out.add(new Batch(ids, labels, n, seq));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,58 @@
+package org.lorafleet.orchestrator.train;
+
+import org.lorafleet.orchestrator.config.DataConfig;
+import org.lorafleet.orchestrator.config.DistributedConfig;
+import org.lorafleet.orchestrator.config.LoraConfig;
+import org.lorafleet.orchestrator.config.TrainConfig;
+import org.lorafleet.orchestrator.data.DataSpec;
+import org.lorafleet.ps.api.Aggregation;
+import org.lorafleet.ps.api.UpdateMode;
+import org.lorafleet.ps.optim.LrSchedule;
+import org.lorafleet.trainer.lora.LoraSettings;
+
+/** Maps config records onto the trainer's and parameter server's own types. */
+final class JobConversions {
+
+  private JobConversions() {}
+
+  static LoraSettings lora(LoraConfig c) {
+    return new LoraSettings(c.r(), c.alpha(), c.rslora(), c.dropout(), c.targetModules().names(),
+        c.targetModules().regex(), null);
+  }
+
+  static DataSpec data(DataConfig d) {
+    return new DataSpec(d.train(), d.eval(), d.evalFraction(), d.format().yamlName(), d.maxSeqLen(), d.packing(),
+        d.badRows().yamlName(), d.textField(), d.promptField(), d.completionField(), d.messagesField(), d.addEos(),
+        d.shuffle());
+  }
+
+  static UpdateMode mode(DistributedConfig d) {
+    return UpdateMode.parse(d.mode().yamlName());
+  }
+
+  static Aggregation aggregation(DistributedConfig d) {
+    return d.aggregation() == DistributedConfig.Aggregation.PRODUCT ? Aggregation.PRODUCT : Aggregation.MEAN;
+  }
+
+  static LrSchedule schedule(TrainConfig t, long totalSteps) {
+    return new LrSchedule(LrSchedule.Kind.parse(t.schedule().yamlName()), t.lr(), t.warmupSteps(),
+        Math.max(1, totalSteps), t.minLrRatio());
+  }
+
+  /**
+   * Optimizer steps of the job: {@code max_steps}, or epochs × full global batches per epoch. A global
+   * batch is workers × grad_accum × micro_batch_size sequences.
+   */
+  static long totalSteps(TrainConfig t, DistributedConfig d, long trainSequences) {
+    long perStep = (long) d.workers() * t.gradAccum() * t.microBatchSize();
+    if (trainSequences < perStep) {
+      throw new IllegalArgumentException("The training data packs into " + trainSequences + " sequences, fewer than "
+          + "one global batch (distributed.workers " + d.workers() + " × train.grad_accum " + t.gradAccum()
+          + " × train.micro_batch_size " + t.microBatchSize() + " = " + perStep + "); use more data or smaller batches.");
+    }
+    if (t.maxSteps() != null) {
+      return t.maxSteps();
+    }
+    return (long) t.epochs() * (trainSequences / perStep);
+  }
+}

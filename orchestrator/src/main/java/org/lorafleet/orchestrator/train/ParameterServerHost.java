@@ -1,0 +1,68 @@
+package org.lorafleet.orchestrator.train;
+
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.lorafleet.orchestrator.config.ParameterServerConfig;
+import org.lorafleet.ps.rpc.GrpcParameterServer;
+import org.lorafleet.ps.rpc.ServerOptions;
+import org.lorafleet.ps.server.JobConfig;
+import org.lorafleet.ps.server.ParameterServerCore;
+
+/**
+ * The parameter server hosted in the driver JVM: the core plus its gRPC endpoint, and the address
+ * executors use to reach it ({@code advertise}, else the bind host, else Spark's driver host when
+ * bound to a wildcard address).
+ */
+final class ParameterServerHost implements AutoCloseable {
+
+  private final ParameterServerCore core;
+  private final GrpcParameterServer server;
+  private final String advertisedHost;
+
+  private ParameterServerHost(ParameterServerCore core, GrpcParameterServer server, String advertisedHost) {
+    this.core = core;
+    this.server = server;
+    this.advertisedHost = advertisedHost;
+  }
+
+  /** Starts listening; blocks until the port is bound. */
+  static ParameterServerHost start(JobConfig job, ParameterServerConfig cfg, SparkConf spark) {
+    ServerOptions options = ServerOptions.loopback().withBind(cfg.bindHost(), cfg.bindPort())
+        .withMaxInboundMessageBytes(cfg.maxMessageMb() << 20);
+    if (cfg.tlsCert() != null) {
+      options = options.withTls(Path.of(cfg.tlsCert()), Path.of(cfg.tlsKey()));
+    }
+    ParameterServerCore core = new ParameterServerCore(job);
+    GrpcParameterServer server;
+    try {
+      server = GrpcParameterServer.start(core, options);
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+    String host = cfg.advertise();
+    if (host == null) {
+      boolean wildcard = cfg.bindHost().equals("0.0.0.0") || cfg.bindHost().equals("::");
+      host = wildcard ? spark.get("spark.driver.host", "localhost") : cfg.bindHost();
+    }
+    return new ParameterServerHost(core, server, host);
+  }
+
+  ParameterServerCore core() {
+    return core;
+  }
+
+  String host() {
+    return advertisedHost;
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    core.close();
+  }
+}

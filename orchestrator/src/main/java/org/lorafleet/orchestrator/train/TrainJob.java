@@ -1,0 +1,215 @@
+package org.lorafleet.orchestrator.train;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.lorafleet.orchestrator.checkpoint.Checkpoint;
+import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
+import org.lorafleet.orchestrator.config.ConfigWriter;
+import org.lorafleet.orchestrator.config.JobConfig;
+import org.lorafleet.orchestrator.data.DataPipeline;
+import org.lorafleet.orchestrator.data.PreparedData;
+import org.lorafleet.orchestrator.data.TokenSequence;
+import org.lorafleet.orchestrator.model.BaseModels;
+import org.lorafleet.ps.api.UpdateMode;
+import org.lorafleet.ps.optim.AdamWSettings;
+import org.lorafleet.ps.server.PublishedVersion;
+import org.lorafleet.ps.snapshot.ServerSnapshot;
+import org.lorafleet.trainer.lora.LoraAdapter;
+import org.lorafleet.trainer.model.CausalLm;
+import org.lorafleet.trainer.train.Evaluation;
+import org.apache.spark.rdd.RDD;
+import scala.Tuple2;
+import scala.reflect.ClassTag$;
+
+/**
+ * One training job, as the driver runs it: setup (config, checkpoints, model, adapter) → data
+ * (read, tokenize, pack on Spark) → parameter server → train (one barrier stage of workers) →
+ * output (adapter, merged model, metrics, summary) → cleanup. Blocks until the job is done.
+ */
+public final class TrainJob {
+
+  /**
+   * @param resumeFrom a checkpoint folder to resume from (overrides checkpoint.resume), or null
+   * @param force resume even when the config's model, LoRA shape or data differ from the checkpoint's
+   * @param failAt test hook "worker:step" injecting one worker failure; null normally
+   */
+  public record Options(String resumeFrom, boolean force, String failAt, PrintStream out) {
+    public static Options defaults(PrintStream out) {
+      return new Options(null, false, null, out);
+    }
+  }
+
+  /** Where things went and how it went. */
+  public record Result(String outputDir, String adapterDir, String mergedDir, long steps, double initialEvalLoss,
+      double finalEvalLoss, long tokens, double tokensPerSecond, double wallSeconds, String resumedFrom,
+      List<Long> appliedSteps, List<WorkerReport> workers) {}
+
+  private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
+
+  private TrainJob() {}
+
+  public static Result run(JobConfig cfg, SparkSession spark, Options opts) {
+    PrintStream out = opts.out();
+    long t0 = System.nanoTime();
+    SparkContext sc = spark.sparkContext();
+    Configuration hadoop = sc.hadoopConfiguration();
+
+    // --- setup: output dir, checkpoints, base model, starting adapter
+    JobOutputs outputs = new JobOutputs(new OutputFs(cfg.output().dir(), hadoop), cfg);
+    outputs.writeResolvedConfig();
+    CheckpointStore checkpoints = new CheckpointStore(cfg.checkpoint().dir(), cfg.checkpoint().keepLast(), hadoop);
+    int leftovers = checkpoints.removeTemporaries();
+    if (leftovers > 0) {
+      out.println("Removed " + leftovers + " unfinished checkpoint write(s) under " + checkpoints.location() + ".");
+    }
+    Checkpoint resume = ResumePolicy.choose(cfg, opts, checkpoints, hadoop, out);
+    CausalLm driverModel = BaseModels.replica(cfg.model().path());
+    LoraAdapter adapter = StartingAdapter.of(cfg, driverModel, resume, out);
+    long startStep = resume == null ? 0 : resume.state().step();
+
+    // --- data: read, format, tokenize in executors, pack, split, shuffle
+    PreparedData data = DataPipeline.prepare(spark, JobConversions.data(cfg.data()), cfg.model().path(), cfg.seed());
+    out.println(data.stats().summary(cfg.data().maxSeqLen()));
+    try {
+      int workers = cfg.distributed().workers();
+      checkTaskSlots(sc, workers);
+      long totalSteps = JobConversions.totalSteps(cfg.train(), cfg.distributed(), data.stats().trainSequences());
+      UpdateMode mode = JobConversions.mode(cfg.distributed());
+      long totalUpdates = mode == UpdateMode.LOCAL_SGD
+          ? (totalSteps + cfg.distributed().localSteps() - 1) / cfg.distributed().localSteps() : totalSteps;
+      DriverEval eval = new DriverEval(driverModel, adapter.settings(), data.eval(), cfg.train().microBatchSize(),
+          cfg.train().evalBatches());
+      double initialEval = Double.NaN;
+      if (eval.enabled()) {
+        Evaluation.Result r = eval.evaluate(adapter.parameters());
+        initialEval = r.loss();
+        out.printf(Locale.ROOT, "eval  step %5d  loss %.4f  perplexity %.2f  (before training)%n", startStep, r.loss(),
+            r.perplexity());
+      }
+      out.printf(Locale.ROOT, "Training %s: %d worker(s), mode %s, %d step(s) from step %d, %d LoRA tensors (r=%d).%n",
+          cfg.name(), workers, mode.configName(), totalSteps, startStep, adapter.parameters().size(),
+          adapter.settings().r());
+
+      // --- parameter server in this JVM, reachable by executors
+      String secret = cfg.parameterServer().secret() != null ? cfg.parameterServer().secret()
+          : org.lorafleet.ps.server.JobConfig.randomSecret();
+      org.lorafleet.ps.server.JobConfig.Builder job = org.lorafleet.ps.server.JobConfig
+          .builder(cfg.name(), secret, adapter.copyOfParameters())
+          .mode(mode).expectedWorkers(workers).stepTimeout(cfg.distributed().stepTimeout())
+          .staleness(cfg.distributed().staleness()).aggregation(JobConversions.aggregation(cfg.distributed()))
+          .adamW(AdamWSettings.withWeightDecay(cfg.train().weightDecay()))
+          .lrSchedule(JobConversions.schedule(cfg.train(), totalSteps)).maxGradNorm(cfg.train().maxGradNorm());
+      if (resume != null) {
+        job.resume(resume.optimizer(), startStep);
+      }
+      DriverIo io = new DriverIo(out);
+      try (ParameterServerHost ps = ParameterServerHost.start(job.build(), cfg.parameterServer(), sc.getConf());
+          ProgressLog progress = new ProgressLog(out, startStep, totalUpdates, cfg.train().logEvery())) {
+        JobCheckpointer checkpointer = new JobCheckpointer(cfg, checkpoints, driverModel, adapter.settings(), progress,
+            outputs, out);
+        ps.core().addStepListener(o -> {
+          progress.step(o);
+          long done = o.version();
+          if (done >= totalUpdates) {
+            return; // the final evaluation and checkpoint follow the stage
+          }
+          if (eval.enabled() && done % cfg.train().evalEvery() == 0) {
+            PublishedVersion v = ps.core().published(); // the version just published (later only if workers raced ahead)
+            io.submit(() -> {
+              Evaluation.Result r = eval.evaluate(v.tensors());
+              progress.eval(v.version(), r.loss(), r.perplexity(), r.tokens());
+            });
+          }
+          if (done % cfg.checkpoint().everySteps() == 0) {
+            ServerSnapshot snap = ps.core().snapshot(); // taken here, at this step; written in the background
+            io.submit(() -> checkpointer.write(snap));
+          }
+        });
+        TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), cfg.model().path(), adapter.settings(), mode,
+            workers, cfg.train().microBatchSize(), cfg.train().gradAccum(), totalSteps, cfg.distributed().localSteps(),
+            cfg.seed(), cfg.distributed().stepTimeout(), AdamWSettings.withWeightDecay(cfg.train().weightDecay()),
+            JobConversions.schedule(cfg.train(), totalSteps), cfg.train().maxGradNorm(), opts.failAt());
+
+        // --- train: one barrier stage of `workers` tasks
+        List<WorkerReport> reports = runWorkers(sc, data.train(), plan, secret, cfg.name());
+        io.finish(); // waits for pending evaluations and checkpoint writes; rethrows the first failure
+        progress.flush();
+
+        // --- output: final checkpoint, adapter, merged model, metrics, summary
+        ServerSnapshot last = ps.core().snapshot();
+        adapter.setParameters(last.weights());
+        checkpointer.write(last);
+        double finalEval = Double.NaN;
+        if (eval.enabled()) {
+          Evaluation.Result r = eval.evaluate(last.weights());
+          finalEval = r.loss();
+          progress.eval(last.version(), r.loss(), r.perplexity(), r.tokens());
+        }
+        progress.flush();
+        String adapterDir = outputs.writeAdapter(adapter, driverModel);
+        String mergedDir = cfg.output().merge() ? outputs.writeMerged(adapter, driverModel) : null;
+        outputs.copyMetrics(progress.file());
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Result result = new Result(outputs.location(), adapterDir, mergedDir, last.version(), initialEval, finalEval,
+            progress.tokens(), progress.tokens() / Math.max(progress.elapsedSeconds(), 1e-9), wall,
+            resume == null ? null : resume.location(), ps.core().appliedSteps(), reports);
+        outputs.writeSummary(result, data.stats());
+        out.printf(Locale.ROOT, "Done in %s: %d step(s), %,d tokens (%,.0f tokens/s), eval loss %.4f → %.4f.%n",
+            ProgressLog.duration(wall), result.steps(), result.tokens(), result.tokensPerSecond(), initialEval, finalEval);
+        out.println("Adapter written to " + adapterDir);
+        if (mergedDir != null) {
+          out.println("Merged model written to " + mergedDir);
+        }
+        return result;
+      } finally {
+        io.close();
+      }
+    } finally {
+      data.train().unpersist(false);
+    }
+  }
+
+  /**
+   * Runs the workers as one barrier stage. A shuffle follows the stage so that it is a map stage,
+   * which Spark retries as a whole when a task fails (a failed barrier result stage is not retried).
+   */
+  private static List<WorkerReport> runWorkers(SparkContext sc, JavaRDD<TokenSequence> train, TrainPlan plan,
+      String secret, String name) {
+    sc.setLocalProperty(BarrierWorker.SECRET_PROPERTY, secret);
+    sc.setLocalProperty(INTERRUPT_ON_CANCEL, "true"); // a failed barrier task interrupts its blocked peers
+    sc.setJobDescription("lorafleet train " + name);
+    try {
+      JavaRDD<TokenSequence> byWorker = train
+          .mapToPair(s -> new Tuple2<>(plan.workerOf(s.index()), s))
+          .partitionBy(new HashPartitioner(plan.workers()))
+          .values();
+      RDD<WorkerReport> reports = byWorker.rdd().barrier()
+          .mapPartitions(new BarrierWorker(plan), false, ClassTag$.MODULE$.apply(WorkerReport.class));
+      return reports.toJavaRDD().repartition(1).collect();
+    } finally {
+      sc.setLocalProperty(BarrierWorker.SECRET_PROPERTY, null);
+      sc.setLocalProperty(INTERRUPT_ON_CANCEL, null);
+      sc.setJobDescription(null);
+    }
+  }
+
+  /** In local mode Spark can only gang-schedule as many barrier tasks as it has threads. */
+  private static void checkTaskSlots(SparkContext sc, int workers) {
+    if (sc.isLocal() && sc.defaultParallelism() < workers) {
+      throw new IllegalArgumentException("distributed.workers is " + workers + " but Spark master " + sc.master()
+          + " runs only " + sc.defaultParallelism() + " task(s) at once; a barrier stage needs one slot per worker. "
+          + "Use spark.master local[" + workers + "] or fewer workers.");
+    }
+  }
+
+  static Map<String, String> versions() {
+    return Versions.all();
+  }
+}

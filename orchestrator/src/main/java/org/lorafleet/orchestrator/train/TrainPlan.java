@@ -1,0 +1,32 @@
+package org.lorafleet.orchestrator.train;
+
+import java.io.Serializable;
+import java.time.Duration;
+import org.lorafleet.ps.api.UpdateMode;
+import org.lorafleet.ps.optim.AdamWSettings;
+import org.lorafleet.ps.optim.LrSchedule;
+import org.lorafleet.trainer.lora.LoraSettings;
+
+/**
+ * Everything a worker task needs, shipped from the driver with the barrier stage. Holds no secret:
+ * the job secret travels as a Spark local property ({@link BarrierWorker#SECRET_PROPERTY}).
+ *
+ * @param psHost parameter-server address as executors reach it
+ * @param totalSteps optimizer steps of the whole job (sync/async) or local steps (local-sgd)
+ * @param failAt test hook "worker:step": that worker fails at that step on the stage's first attempt; null normally
+ */
+public record TrainPlan(String jobId, String psHost, int psPort, String modelLocation, LoraSettings lora,
+    UpdateMode mode, int workers, int microBatchSize, int gradAccum, long totalSteps, int localSteps, long seed,
+    Duration stepTimeout, AdamWSettings adamW, LrSchedule schedule, double maxGradNorm, String failAt)
+    implements Serializable {
+
+  /** Sequences one worker consumes per optimizer step. */
+  public int sequencesPerWorkerStep() {
+    return microBatchSize * gradAccum;
+  }
+
+  /** The worker that trains on the sequence with global index {@code index} (blocks of g·b, round robin). */
+  public int workerOf(long index) {
+    return (int) ((index / sequencesPerWorkerStep()) % workers);
+  }
+}

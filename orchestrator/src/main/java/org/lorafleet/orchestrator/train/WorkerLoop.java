@@ -1,0 +1,188 @@
+package org.lorafleet.orchestrator.train;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lorafleet.orchestrator.model.BaseModels;
+import org.lorafleet.ps.api.PsException;
+import org.lorafleet.ps.api.Refusal;
+import org.lorafleet.ps.api.Registration;
+import org.lorafleet.ps.api.VersionedTensors;
+import org.lorafleet.ps.client.ParameterServerClient;
+import org.lorafleet.ps.optim.AdamW;
+import org.lorafleet.ps.optim.MeanGradientStep;
+import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.trainer.lora.LoraAdapter;
+import org.lorafleet.trainer.model.CausalLm;
+import org.lorafleet.trainer.train.Batch;
+import org.lorafleet.trainer.train.LoraTrainer;
+import org.lorafleet.trainer.train.MicroBatchGradients;
+
+/**
+ * The loop one worker runs inside its barrier task, per update rule. Every call to the parameter
+ * server blocks; the loop ends when the job's step count is reached.
+ *
+ * <ul>
+ *   <li>sync: pull version s → gradient sums of the step's micro-batches → push (s, sums, loss, tokens)
+ *       → wait for version s+1;
+ *   <li>local-sgd: pull round r → K local AdamW steps → push the weight delta → wait for round r+1;
+ *   <li>async: pull → gradients → push tagged with the pulled version; a stale refusal means pull again.
+ * </ul>
+ */
+final class WorkerLoop {
+
+  private final TrainPlan plan;
+  private final String workerId;
+  private final WorkerData data;
+  private final ParameterServerClient ps;
+  private final int attempt;
+  private long tokens;
+  private long computed;
+  private long refusedStale;
+  private double computeSeconds;
+  private double waitSeconds;
+
+  WorkerLoop(TrainPlan plan, int worker, WorkerData data, ParameterServerClient ps, int attempt) {
+    this.plan = plan;
+    this.workerId = "worker-" + worker;
+    this.data = data;
+    this.ps = ps;
+    this.attempt = attempt;
+  }
+
+  WorkerReport run() {
+    Registration reg = ps.register(workerId);
+    CausalLm model = BaseModels.replica(plan.modelLocation());
+    VersionedTensors start = ps.pull();
+    LoraAdapter adapter = LoraAdapter.fromTensors(model, plan.lora(), start.tensors(), "the parameter server");
+    LoraTrainer trainer = new LoraTrainer(model, adapter, new AdamW(plan.adamW()), plan.seed());
+    switch (plan.mode()) {
+      case SYNC -> sync(trainer, reg.version());
+      case LOCAL_SGD -> localSgd(trainer, reg.version());
+      case ASYNC -> async(trainer);
+    }
+    int worker = Integer.parseInt(workerId.substring("worker-".length()));
+    return new WorkerReport(worker, attempt, computed, tokens, computeSeconds, waitSeconds, refusedStale);
+  }
+
+  private void sync(LoraTrainer trainer, long firstStep) {
+    for (long step = firstStep; step < plan.totalSteps(); step++) {
+      pullInto(trainer.adapter());
+      maybeFail(step);
+      long t0 = System.nanoTime();
+      Sums s = gradientSums(trainer, data.step(step), step);
+      computeSeconds += (System.nanoTime() - t0) / 1e9;
+      long t1 = System.nanoTime();
+      ps.pushGradients(workerId, step, s.grads, s.lossSum, s.tokens);
+      ps.awaitVersion(workerId, step + 1, waitLimit());
+      waitSeconds += (System.nanoTime() - t1) / 1e9;
+    }
+  }
+
+  private void localSgd(LoraTrainer trainer, long firstRound) {
+    int k = plan.localSteps();
+    long rounds = (plan.totalSteps() + k - 1) / k;
+    for (long round = firstRound; round < rounds; round++) {
+      pullInto(trainer.adapter());
+      Map<String, FloatTensor> before = trainer.adapter().copyOfParameters();
+      long t0 = System.nanoTime();
+      double lossSum = 0;
+      long roundTokens = 0;
+      for (long local = round * k; local < Math.min((round + 1) * k, plan.totalSteps()); local++) {
+        maybeFail(local);
+        trainer.setStep(local);
+        var r = trainer.step(data.step(local), plan.schedule().lr(local), plan.maxGradNorm());
+        lossSum += r.loss() * r.tokens();
+        roundTokens += r.tokens();
+        computed++;
+      }
+      tokens += roundTokens;
+      computeSeconds += (System.nanoTime() - t0) / 1e9;
+      Map<String, FloatTensor> delta = new LinkedHashMap<>();
+      trainer.adapter().parameters().forEach((name, after) -> {
+        float[] d = after.data().clone();
+        float[] b = before.get(name).data();
+        for (int i = 0; i < d.length; i++) {
+          d[i] -= b[i];
+        }
+        delta.put(name, new FloatTensor(after.shape(), d));
+      });
+      long t1 = System.nanoTime();
+      ps.pushDeltas(workerId, round, delta, lossSum, roundTokens);
+      ps.awaitVersion(workerId, round + 1, waitLimit());
+      waitSeconds += (System.nanoTime() - t1) / 1e9;
+    }
+  }
+
+  private void async(LoraTrainer trainer) {
+    long position = 0;
+    while (true) {
+      long t1 = System.nanoTime();
+      VersionedTensors v = ps.pull();
+      waitSeconds += (System.nanoTime() - t1) / 1e9;
+      if (v.version() >= plan.totalSteps()) {
+        return;
+      }
+      trainer.adapter().setParameters(v.tensors());
+      maybeFail(v.version());
+      long t0 = System.nanoTime();
+      Sums s = gradientSums(trainer, data.step(position), v.version());
+      computeSeconds += (System.nanoTime() - t0) / 1e9;
+      try {
+        ps.pushGradients(workerId, v.version(), s.grads, s.lossSum, s.tokens);
+        position++;
+      } catch (PsException e) {
+        if (e.reason() != Refusal.STALE && e.reason() != Refusal.OLD_STEP) {
+          throw e;
+        }
+        refusedStale++; // computed on a version too old: pull again and recompute
+      }
+    }
+  }
+
+  private record Sums(Map<String, FloatTensor> grads, double lossSum, long tokens) {}
+
+  private Sums gradientSums(LoraTrainer trainer, List<Batch> micro, long step) {
+    Map<String, FloatTensor> sums = new LinkedHashMap<>();
+    double lossSum = 0;
+    long n = 0;
+    for (int j = 0; j < micro.size(); j++) {
+      MicroBatchGradients g = trainer.gradients(micro.get(j), step, j);
+      MeanGradientStep.accumulate(sums, g.gradSums());
+      lossSum += g.lossSum();
+      n += g.tokens();
+    }
+    tokens += n;
+    computed++;
+    return new Sums(sums, lossSum, n);
+  }
+
+  private void pullInto(LoraAdapter adapter) {
+    long t = System.nanoTime();
+    adapter.setParameters(ps.pull().tensors());
+    waitSeconds += (System.nanoTime() - t) / 1e9;
+  }
+
+  /** Longer than the server's step timeout, so that the server reports a missing worker first. */
+  private Duration waitLimit() {
+    return plan.stepTimeout().multipliedBy(2).plusSeconds(10);
+  }
+
+  private void maybeFail(long step) {
+    if (plan.failAt() == null || attempt > 0) {
+      return;
+    }
+    String[] p = plan.failAt().split(":");
+    if (workerId.equals("worker-" + p[0]) && step == Long.parseLong(p[1])) {
+      throw new InjectedFailure("Injected failure of " + workerId + " at step " + step + " (test hook failAt).");
+    }
+  }
+
+  /** The failure the {@code failAt} test hook throws. */
+  static final class InjectedFailure extends RuntimeException {
+    InjectedFailure(String message) {
+      super(message);
+    }
+  }
+}
