@@ -193,6 +193,8 @@ public final class TrainJob {
       RDD<WorkerReport> reports = byWorker.rdd().barrier()
           .mapPartitions(new BarrierWorker(plan), false, ClassTag$.MODULE$.apply(WorkerReport.class));
       return reports.toJavaRDD().repartition(1).collect();
+    } catch (Exception e) { // Spark throws its checked SparkException undeclared
+      throw TrainingFailedException.from(e);
     } finally {
       sc.setLocalProperty(BarrierWorker.SECRET_PROPERTY, null);
       sc.setLocalProperty(INTERRUPT_ON_CANCEL, null);

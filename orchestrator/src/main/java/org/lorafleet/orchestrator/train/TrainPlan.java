@@ -13,7 +13,8 @@ import org.lorafleet.trainer.lora.LoraSettings;
  *
  * @param psHost parameter-server address as executors reach it
  * @param totalSteps optimizer steps of the whole job (sync/async) or local steps (local-sgd)
- * @param failAt test hook "worker:step": that worker fails at that step on the stage's first attempt; null normally
+ * @param failAt test hook "worker:step": that worker fails at that step on the stage's first attempt
+ *     ("worker:step:always": on every attempt, so the job dies); null normally
  */
 public record TrainPlan(String jobId, String psHost, int psPort, String modelLocation, LoraSettings lora,
     UpdateMode mode, int workers, int microBatchSize, int gradAccum, long totalSteps, int localSteps, long seed,

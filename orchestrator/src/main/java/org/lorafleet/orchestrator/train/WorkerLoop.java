@@ -169,12 +169,14 @@ final class WorkerLoop {
     return plan.stepTimeout().multipliedBy(2).plusSeconds(10);
   }
 
+  /** Test hook "worker:step" (first stage attempt only) or "worker:step:always" (every attempt: the job dies). */
   private void maybeFail(long step) {
-    if (plan.failAt() == null || attempt > 0) {
+    if (plan.failAt() == null) {
       return;
     }
     String[] p = plan.failAt().split(":");
-    if (workerId.equals("worker-" + p[0]) && step == Long.parseLong(p[1])) {
+    boolean always = p.length > 2 && p[2].equals("always");
+    if ((always || attempt == 0) && workerId.equals("worker-" + p[0]) && step == Long.parseLong(p[1])) {
       throw new InjectedFailure("Injected failure of " + workerId + " at step " + step + " (test hook failAt).");
     }
   }

@@ -55,7 +55,8 @@ class CheckpointStoreHdfsTest {
     Map<String, FloatTensor> t = new LinkedHashMap<>();
     t.put("base_model.model.x.lora_A.weight", new FloatTensor(new long[] {2, 3}, new float[] {value, 1, 2, 3, 4, 5}));
     SafetensorsWriter.write(d.resolve("adapter_model.safetensors"), t, Map.of("format", "pt"));
-    Files.writeString(d.resolve("adapter_config.json"), "{\"r\": 2}");
+    Files.writeString(d.resolve("adapter_config.json"),
+        "{\"peft_type\": \"LORA\", \"r\": 2, \"lora_alpha\": 4, \"target_modules\": [\"x\"]}");
     return d;
   }
 
@@ -87,6 +88,7 @@ class CheckpointStoreHdfsTest {
     assertEquals(30, c.optimizer().step());
     assertArrayEquals(new float[] {6, 5, 4, 3, 2, 1}, c.optimizer().secondMoment().get("base_model.model.x.lora_A.weight"));
     assertEquals(Map.of("lora.r", "2"), c.state().fingerprint());
+    assertEquals(2, c.adapterSettings().r());
     assertEquals("name: t\n", c.state().config());
     assertFalse(fs.listStatus(new Path("/jobs/keep/checkpoints"))[0].getPath().getName().startsWith(".tmp"));
   }

@@ -1,0 +1,147 @@
+package org.lorafleet.orchestrator.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lorafleet.orchestrator.data.TokenSequence;
+import org.lorafleet.orchestrator.model.BaseModels;
+import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.trainer.lora.LoraAdapter;
+import org.lorafleet.trainer.lora.PeftAdapterFolder;
+import org.lorafleet.trainer.model.CausalLm;
+
+/**
+ * Real jobs on Spark local[2] with the gRPC parameter server and a real HDFS (MiniDFSCluster):
+ * exact sync equivalence, checkpoint/kill/resume on hdfs://, and the adapter a job writes.
+ */
+@Tag("slow")
+class DistributedTrainingTest {
+
+  private static SparkSession spark;
+  private static MiniDFSCluster hdfs;
+  private static FileSystem fs;
+  @TempDir
+  static Path tmp;
+
+  @BeforeAll
+  static void start() throws IOException {
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
+    hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    hdfs.waitActive();
+    fs = hdfs.getFileSystem();
+    spark = JobFixtures.spark("local[2]");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+    if (hdfs != null) {
+      hdfs.shutdown();
+    }
+  }
+
+  @Test
+  void syncWithTwoWorkersEqualsOneWorkerWithTheDoubleBatch() throws IOException {
+    Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("eq")), 240);
+    Path two = tmp.resolve("eq/two");
+    Path one = tmp.resolve("eq/one");
+    var a = JobFixtures.run(JobFixtures.config("eq-two", data, two.toString()), spark, null, null).ok();
+    var b = JobFixtures.run(JobFixtures.config("eq-one", data, one.toString(), "distributed.workers=1",
+        "train.micro_batch_size=4"), spark, null, null).ok();
+    Map<Long, Double> la = JobFixtures.losses(two.resolve("metrics.jsonl"));
+    Map<Long, Double> lb = JobFixtures.losses(one.resolve("metrics.jsonl"));
+    assertEquals(6, la.size(), a.console());
+    assertEquals(la.keySet(), lb.keySet());
+    for (long step : la.keySet()) {
+      assertEquals(lb.get(step), la.get(step), 1e-4 * Math.abs(lb.get(step)), "loss at step " + step);
+    }
+    double diff = JobFixtures.maxRelativeDifference(JobFixtures.adapter(two.resolve("adapter")),
+        JobFixtures.adapter(one.resolve("adapter")));
+    assertTrue(diff < 1e-3, "final adapters differ by " + diff);
+    assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), a.result().appliedSteps());
+    assertEquals(2, a.result().workers().size());
+  }
+
+  @Test
+  void checkpointsToHdfsSurviveAKilledJobAndResumeToTheSameResult() throws IOException {
+    Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("ck")), 240);
+    String hdfsOut = fs.makeQualified(new org.apache.hadoop.fs.Path("/jobs/ck")).toString();
+    Path reference = tmp.resolve("ck/reference");
+    JobFixtures.run(JobFixtures.config("ck-ref", data, reference.toString()), spark, null, null).ok();
+
+    // Worker 1 dies at step 4 on every stage attempt, so Spark gives up: the job dies after checkpoint 4.
+    var killed = JobFixtures.run(JobFixtures.config("ck", data, hdfsOut), spark, null, "1:4:always");
+    assertNotNull(killed.failure(), "the injected failure should stop the job:\n" + killed.console());
+    assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/jobs/ck/checkpoints/step-000004/MANIFEST.json")),
+        killed.console());
+    // A newer, corrupt checkpoint (truncated copy) must be reported and skipped.
+    org.apache.hadoop.fs.Path bad = new org.apache.hadoop.fs.Path("/jobs/ck/checkpoints/step-000005");
+    FileUtil.copy(fs, new org.apache.hadoop.fs.Path("/jobs/ck/checkpoints/step-000004"), fs, bad, false, fs.getConf());
+    try (var o = fs.create(new org.apache.hadoop.fs.Path(bad, "adapter_model.safetensors"), true)) {
+      o.write(new byte[] {1, 2, 3});
+    }
+
+    var resumed = JobFixtures.run(JobFixtures.config("ck", data, hdfsOut), spark, null, null).ok();
+    assertTrue(resumed.console().contains("Skipping checkpoint") && resumed.console().contains("step-000005"),
+        resumed.console());
+    assertTrue(resumed.result().resumedFrom().endsWith("step-000004"), resumed.result().resumedFrom());
+    assertEquals(List.of(4L, 5L), resumed.result().appliedSteps(), "only the remaining steps run");
+
+    Path local = Files.createDirectories(tmp.resolve("ck/resumed"));
+    fs.copyToLocalFile(new org.apache.hadoop.fs.Path("/jobs/ck/adapter"),
+        new org.apache.hadoop.fs.Path(local.resolve("adapter").toUri()));
+    fs.copyToLocalFile(new org.apache.hadoop.fs.Path("/jobs/ck/metrics.jsonl"),
+        new org.apache.hadoop.fs.Path(local.resolve("metrics.jsonl").toUri()));
+    Map<Long, Double> ref = JobFixtures.losses(reference.resolve("metrics.jsonl"));
+    Map<Long, Double> res = JobFixtures.losses(local.resolve("metrics.jsonl"));
+    for (long step : res.keySet()) {
+      assertEquals(ref.get(step), res.get(step), 1e-4 * Math.abs(ref.get(step)), "loss at step " + step);
+    }
+    double diff = JobFixtures.maxRelativeDifference(JobFixtures.adapter(local.resolve("adapter")),
+        JobFixtures.adapter(reference.resolve("adapter")));
+    assertTrue(diff < 1e-3, "resumed adapter differs from the uninterrupted run's by " + diff);
+  }
+
+  @Test
+  void theWrittenAdapterReloadsWithTheReportedEvalLoss() throws IOException {
+    Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("reload")), 240);
+    Path outDir = tmp.resolve("reload/out");
+    var run = JobFixtures.run(JobFixtures.config("reload", data, outDir.toString()), spark, null, null).ok();
+    assertTrue(run.result().finalEvalLoss() < run.result().initialEvalLoss(), run.console());
+    assertTrue(run.console().contains("Adapter written to " + run.result().adapterDir()), run.console());
+    assertTrue(Files.exists(outDir.resolve("summary.json")) && Files.exists(outDir.resolve("config.yaml")));
+
+    // Reload the PEFT folder into a fresh model and score the same eval set the job used.
+    CausalLm model = BaseModels.replica(JobFixtures.MODEL.toString());
+    LoraAdapter adapter = PeftAdapterFolder.load(outDir.resolve("adapter"), model);
+    var cfg = JobFixtures.config("reload", data, outDir.toString());
+    var prepared = org.lorafleet.orchestrator.data.DataPipeline.prepare(spark, JobConversions.data(cfg.data()),
+        cfg.model().path(), cfg.seed());
+    List<TokenSequence> eval = prepared.eval();
+    prepared.train().unpersist(false);
+    DriverEval scorer = new DriverEval(model, adapter.settings(), eval, cfg.train().microBatchSize(),
+        cfg.train().evalBatches());
+    Map<String, FloatTensor> weights = adapter.copyOfParameters();
+    double reloaded = scorer.evaluate(weights).loss();
+    assertEquals(run.result().finalEvalLoss(), reloaded, 1e-5 * reloaded);
+  }
+}
