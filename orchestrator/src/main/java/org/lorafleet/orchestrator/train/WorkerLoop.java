@@ -74,7 +74,13 @@ final class WorkerLoop {
       Sums s = gradientSums(trainer, data.step(step), step);
       computeSeconds += (System.nanoTime() - t0) / 1e9;
       long t1 = System.nanoTime();
-      ps.pushGradients(workerId, step, s.grads, s.lossSum, s.tokens);
+      try {
+        ps.pushGradients(workerId, step, s.grads, s.lossSum, s.tokens);
+      } catch (PsException e) {
+        if (e.reason() != Refusal.ALREADY_APPLIED) {
+          throw e;
+        } // a retried push whose step was already applied with this worker's update: nothing to do
+      }
       ps.awaitVersion(workerId, step + 1, waitLimit());
       waitSeconds += (System.nanoTime() - t1) / 1e9;
     }

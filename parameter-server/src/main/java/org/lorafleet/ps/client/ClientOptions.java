@@ -1,0 +1,79 @@
+package org.lorafleet.ps.client;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.lorafleet.ps.rpc.ServerOptions;
+import org.lorafleet.ps.rpc.TensorCodec;
+
+/**
+ * Where and how a {@link GrpcClient} connects.
+ *
+ * @param trustCertPath PEM certificate(s) to trust for TLS, or null for plaintext
+ * @param chunkBytes payload bytes per pushed tensor chunk; must stay below the server's message limit
+ * @param maxInboundMessageBytes largest message accepted from the server
+ * @param callTimeout deadline of every call except {@code awaitVersion} (which uses its own timeout)
+ * @param flowControlWindowBytes initial HTTP/2 flow-control window (auto-tuned upwards)
+ */
+public record ClientOptions(String host, int port, String jobId, String secret, Path trustCertPath, int chunkBytes,
+    int maxInboundMessageBytes, Duration callTimeout, int flowControlWindowBytes) {
+
+  public ClientOptions {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("The parameter server host must not be empty.");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("The parameter server port must be in 1..65535, got " + port + ".");
+    }
+    if (jobId == null || secret == null) {
+      throw new IllegalArgumentException("A client needs the job id and the job secret.");
+    }
+    if (chunkBytes < 4) {
+      throw new IllegalArgumentException("Chunks must hold at least one float, got " + chunkBytes + " bytes.");
+    }
+    if (callTimeout.isNegative() || callTimeout.isZero()) {
+      throw new IllegalArgumentException("The call timeout must be positive, got " + callTimeout + ".");
+    }
+  }
+
+  /** Plaintext, 256 KiB chunks, 8 MiB inbound limit, 5 min call timeout, 4 MiB window. */
+  public static ClientOptions of(String host, int port, String jobId, String secret) {
+    return new ClientOptions(host, port, jobId, secret, null, TensorCodec.DEFAULT_CHUNK_BYTES,
+        ServerOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES, Duration.ofMinutes(5), 4 << 20);
+  }
+
+  public ClientOptions withTrust(Path pem) {
+    return new ClientOptions(host, port, jobId, secret, pem, chunkBytes, maxInboundMessageBytes, callTimeout,
+        flowControlWindowBytes);
+  }
+
+  public ClientOptions withChunkBytes(int n) {
+    return new ClientOptions(host, port, jobId, secret, trustCertPath, n, maxInboundMessageBytes, callTimeout,
+        flowControlWindowBytes);
+  }
+
+  public ClientOptions withSecret(String s) {
+    return new ClientOptions(host, port, jobId, s, trustCertPath, chunkBytes, maxInboundMessageBytes, callTimeout,
+        flowControlWindowBytes);
+  }
+
+  public ClientOptions withJobId(String j) {
+    return new ClientOptions(host, port, j, secret, trustCertPath, chunkBytes, maxInboundMessageBytes, callTimeout,
+        flowControlWindowBytes);
+  }
+
+  public ClientOptions withCallTimeout(Duration d) {
+    return new ClientOptions(host, port, jobId, secret, trustCertPath, chunkBytes, maxInboundMessageBytes, d,
+        flowControlWindowBytes);
+  }
+
+  public ClientOptions withFlowControlWindowBytes(int n) {
+    return new ClientOptions(host, port, jobId, secret, trustCertPath, chunkBytes, maxInboundMessageBytes,
+        callTimeout, n);
+  }
+
+  @Override
+  public String toString() {
+    return "ClientOptions[" + host + ":" + port + ", job=" + jobId + ", tls=" + (trustCertPath != null)
+        + ", chunkBytes=" + chunkBytes + ", secret=<hidden>]";
+  }
+}

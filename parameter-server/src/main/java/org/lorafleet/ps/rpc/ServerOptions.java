@@ -1,0 +1,79 @@
+package org.lorafleet.ps.rpc;
+
+import java.nio.file.Path;
+
+/**
+ * How the gRPC server listens.
+ *
+ * @param bindAddress host or IP to bind; default 127.0.0.1 (loopback, for embedded use); use
+ *     0.0.0.0 to accept workers from other machines, and then TLS
+ * @param port TCP port, 0 for an ephemeral one (see {@link GrpcParameterServer#port()})
+ * @param tlsCertChain PEM certificate chain, or null for plaintext
+ * @param tlsPrivateKey PEM PKCS#8 private key, or null for plaintext
+ * @param maxInboundMessageBytes largest message the server accepts (RESOURCE_EXHAUSTED beyond)
+ * @param chunkBytes payload bytes per tensor chunk the server sends
+ * @param flowControlWindowBytes initial HTTP/2 flow-control window per stream (auto-tuned upwards)
+ */
+public record ServerOptions(String bindAddress, int port, Path tlsCertChain, Path tlsPrivateKey,
+    int maxInboundMessageBytes, int chunkBytes, int flowControlWindowBytes) {
+
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 8 << 20;
+
+  public ServerOptions {
+    if (bindAddress == null || bindAddress.isBlank()) {
+      throw new IllegalArgumentException("The bind address must not be empty (use 127.0.0.1 or 0.0.0.0).");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("Port must be in 0..65535, got " + port + ".");
+    }
+    if ((tlsCertChain == null) != (tlsPrivateKey == null)) {
+      throw new IllegalArgumentException("TLS needs both a certificate chain and a private key, or neither.");
+    }
+    if (maxInboundMessageBytes < 1024) {
+      throw new IllegalArgumentException("The inbound message limit must be at least 1 KiB, got "
+          + maxInboundMessageBytes + ".");
+    }
+    if (chunkBytes < 4 || chunkBytes > maxInboundMessageBytes - 1024) {
+      throw new IllegalArgumentException("Chunk size " + chunkBytes + " must be at least 4 bytes and leave 1 KiB "
+          + "below the message limit " + maxInboundMessageBytes + ".");
+    }
+    if (flowControlWindowBytes < 65535) {
+      throw new IllegalArgumentException("The flow-control window must be at least 65535 bytes, got "
+          + flowControlWindowBytes + ".");
+    }
+  }
+
+  /** Loopback, ephemeral port, plaintext, 8 MiB message limit, 256 KiB chunks, 4 MiB window. */
+  public static ServerOptions loopback() {
+    return new ServerOptions("127.0.0.1", 0, null, null, DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
+        TensorCodec.DEFAULT_CHUNK_BYTES, 4 << 20);
+  }
+
+  public ServerOptions withBind(String address, int p) {
+    return new ServerOptions(address, p, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes,
+        flowControlWindowBytes);
+  }
+
+  public ServerOptions withTls(Path certChain, Path privateKey) {
+    return new ServerOptions(bindAddress, port, certChain, privateKey, maxInboundMessageBytes, chunkBytes,
+        flowControlWindowBytes);
+  }
+
+  public ServerOptions withMaxInboundMessageBytes(int n) {
+    return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, n, Math.min(chunkBytes, n - 1024),
+        flowControlWindowBytes);
+  }
+
+  public ServerOptions withChunkBytes(int n) {
+    return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, n,
+        flowControlWindowBytes);
+  }
+
+  public ServerOptions withFlowControlWindowBytes(int n) {
+    return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes, n);
+  }
+
+  public boolean tls() {
+    return tlsCertChain != null;
+  }
+}

@@ -1,0 +1,426 @@
+package org.lorafleet.ps.server;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.lorafleet.ps.api.HeartbeatReply;
+import org.lorafleet.ps.api.PsException;
+import org.lorafleet.ps.api.PsMetrics;
+import org.lorafleet.ps.api.PushAck;
+import org.lorafleet.ps.api.Refusal;
+import org.lorafleet.ps.api.Registration;
+import org.lorafleet.ps.api.StepOutcome;
+import org.lorafleet.ps.api.TensorSpec;
+import org.lorafleet.ps.api.UpdateKind;
+import org.lorafleet.ps.api.UpdateMode;
+import org.lorafleet.ps.api.VersionStatus;
+import org.lorafleet.ps.snapshot.ServerSnapshot;
+import org.lorafleet.ps.tensor.FloatTensor;
+
+/**
+ * The parameter server's state machine, independent of any transport: authoritative weights,
+ * optimizer state, the update rules, registrations, waiters, snapshots. Thread-safe; one lock
+ * serialises state changes, and published versions are immutable so pulls take no lock.
+ *
+ * <p>Versions: the server starts at version {@code startStep}. In sync and local-sgd, step (round)
+ * s is computed on version s and, once every expected worker pushed it, publishes version s + 1.
+ * In async every accepted push is one optimizer step and publishes the next version.
+ *
+ * <p>Determinism: pushes of a step are combined in ascending worker-id order (String order),
+ * whatever order they arrived in, so a replay in that order gives bit-identical weights. This
+ * holds one copy of every worker's update until the step completes (N × adapter size).
+ *
+ * <p>Blocking: only {@link #awaitVersion} blocks; every other method returns promptly (a push that
+ * completes a step runs the update in the calling thread).
+ */
+public final class ParameterServerCore implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(ParameterServerCore.class.getName());
+
+  private final JobConfig config;
+  private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
+  private final SecretCheck secretCheck;
+  private final MetricsRecorder metrics = new MetricsRecorder();
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final List<Consumer<StepOutcome>> listeners = new CopyOnWriteArrayList<>();
+
+  // Guarded by lock.
+  private final ModelState model;
+  private final WorkerRegistry workers;
+  private final StepRound pending = new StepRound();
+  private final VersionWaiters waiters = new VersionWaiters();
+  private String lastFailure = "";
+  private boolean closed;
+
+  public ParameterServerCore(JobConfig config) {
+    this.config = config;
+    config.initialTensors().forEach((k, t) -> specs.put(k, TensorSpec.of(k, t)));
+    this.secretCheck = new SecretCheck(config.jobId(), config.secret());
+    this.model = new ModelState(config);
+    this.workers = new WorkerRegistry(config.jobId(), config.expectedWorkers());
+    this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "ps-" + config.jobId() + "-timers");
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler.setRemoveOnCancelPolicy(true);
+  }
+
+  public JobConfig config() {
+    return config;
+  }
+
+  /** The job's tensors in canonical order. */
+  public List<TensorSpec> specs() {
+    return List.copyOf(specs.values());
+  }
+
+  public Map<String, TensorSpec> specMap() {
+    return Collections.unmodifiableMap(specs);
+  }
+
+  /** Counters the transport layer adds to (bytes, refusals it detects, cancelled pushes). */
+  public MetricsRecorder recorder() {
+    return metrics;
+  }
+
+  /**
+   * Checks a caller's job id and secret: UNAUTHENTICATED for a missing or wrong secret (compared in
+   * constant time over SHA-256 digests), NOT_FOUND for another job's id. Counts refusals. Never blocks.
+   */
+  public void authenticate(String jobId, String secret) {
+    try {
+      secretCheck.check(jobId, secret);
+    } catch (PsException e) {
+      metrics.refused(e.reason());
+      throw e;
+    }
+  }
+
+  /** Registers a worker (again), so it rejoins at the current version. Never blocks. */
+  public Registration register(String workerId) {
+    return guarded(() -> {
+      workers.register(workerId, System.nanoTime());
+      return new Registration(config.jobId(), workerId, config.mode(), config.aggregation(), model.version(),
+          config.expectedWorkers(), config.staleness(), specs());
+    });
+  }
+
+  /** The current version, without copying (do not modify its tensors). Never blocks. */
+  public PublishedVersion published() {
+    metrics.pulls.incrementAndGet();
+    return model.published();
+  }
+
+  /** Current version and the outcome that published it. Never blocks. */
+  public VersionStatus status() {
+    PublishedVersion p = model.published();
+    return new VersionStatus(p.version(), p.lastOutcome());
+  }
+
+  /** Checks a push's header before its tensors arrive, so a doomed push is refused early. */
+  public void precheckPush(UpdateKind kind, String workerId, long step) {
+    guarded(() -> admit(kind, workerId, step));
+  }
+
+  /**
+   * Pushes gradient sums (sync, async) or weight deltas (local-sgd). The server takes ownership of
+   * the arrays. Refusals throw {@link PsException} and leave the state untouched. Never blocks on
+   * other workers; a push that completes a step applies the update before returning.
+   *
+   * @param step sync: the step (= version computed on); async: the base version; local-sgd: the round
+   */
+  public PushAck push(UpdateKind kind, String workerId, long step, Map<String, FloatTensor> tensors, double lossSum,
+      long tokens) {
+    List<Runnable> after = new ArrayList<>();
+    PushAck ack;
+    try {
+      UpdateValidator.validate(config.jobId(), specs, workerId, tensors, lossSum, tokens);
+      lock.lock();
+      try {
+        checkOpen();
+        WorkerRegistry.Worker w = workers.find(workerId);
+        if (admit(kind, workerId, step)) {
+          metrics.pushesDuplicate.incrementAndGet();
+          return new PushAck(step, true, false, model.version(), pending.size());
+        }
+        metrics.pushesAccepted.incrementAndGet();
+        w.lastPushedStep = step;
+        StepRound.Push p = new StepRound.Push(ordered(tensors), lossSum, tokens);
+        if (config.mode() == UpdateMode.ASYNC) {
+          w.lastAppliedStep = model.version();
+          afterPublish(model.applyAsync(p), after);
+          ack = new PushAck(step, false, true, model.version(), 0);
+        } else {
+          if (pending.add(workerId, p)) {
+            long id = pending.id();
+            pending.setTimer(scheduler.schedule(() -> expireRound(id), config.stepTimeout().toNanos(),
+                TimeUnit.NANOSECONDS));
+          }
+          boolean complete = pending.size() >= config.expectedWorkers();
+          if (complete) {
+            applyRound(after);
+          }
+          ack = new PushAck(step, false, complete, model.version(), pending.size());
+        }
+      } finally {
+        lock.unlock();
+      }
+    } catch (PsException e) {
+      metrics.refused(e.reason());
+      throw e;
+    }
+    after.forEach(Runnable::run);
+    return ack;
+  }
+
+  private boolean admit(UpdateKind kind, String workerId, long step) {
+    return Admission.check(config, workers, model.version(), pending, kind, workerId, step);
+  }
+
+  private void expireRound(long id) {
+    List<VersionWaiters.Waiter> failed;
+    String msg;
+    lock.lock();
+    try {
+      if (closed || id != pending.id() || pending.isEmpty()) {
+        return;
+      }
+      long step = model.version();
+      msg = Admission.failureMessage(config, workers, pending, step);
+      lastFailure = msg;
+      metrics.stepsFailed.incrementAndGet();
+      pending.reset();
+      workers.invalidateAll(msg);
+      failed = waiters.takeAll();
+    } finally {
+      lock.unlock();
+    }
+    LOG.log(System.Logger.Level.WARNING, msg);
+    VersionWaiters.fail(failed, new PsException(Refusal.STEP_TIMEOUT, msg));
+  }
+
+  private void applyRound(List<Runnable> after) {
+    StepOutcome out = model.applyRound(pending);
+    for (String id : pending.workers()) {
+      workers.find(id).lastAppliedStep = out.step();
+    }
+    pending.reset();
+    afterPublish(out, after);
+  }
+
+  /** Bookkeeping after an update was published: metrics, waiters, listeners. */
+  private void afterPublish(StepOutcome out, List<Runnable> after) {
+    metrics.stepsApplied.incrementAndGet();
+    metrics.applyMillis.add(out.applyMillis());
+    List<VersionWaiters.Waiter> reached = waiters.takeReached(out.version());
+    VersionStatus status = new VersionStatus(out.version(), out);
+    after.add(() -> VersionWaiters.complete(reached, status));
+    if (!listeners.isEmpty()) {
+      scheduler.execute(() -> deliver(out)); // one thread: listeners see outcomes in step order
+    }
+  }
+
+  private void deliver(StepOutcome out) {
+    for (Consumer<StepOutcome> l : listeners) {
+      try {
+        l.accept(out);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "A step listener failed on step " + out.step() + ".", e);
+      }
+    }
+  }
+
+  /**
+   * Calls {@code listener} once per applied update, in step order, on a server thread (never the
+   * pushing worker's), after the version is published. Listeners must not block for long.
+   */
+  public void addStepListener(Consumer<StepOutcome> listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Completes when the version reaches {@code minVersion}; fails with STEP_TIMEOUT if the step in
+   * progress fails, AWAIT_TIMEOUT after {@code timeout}, REGISTRATION_STALE at once if {@code
+   * workerId} (nullable) must register again, RESTORED or SHUT_DOWN. Never blocks.
+   */
+  public CompletableFuture<VersionStatus> awaitVersionAsync(String workerId, long minVersion, Duration timeout) {
+    lock.lock();
+    try {
+      checkOpen();
+      PublishedVersion p = model.published();
+      if (p.version() >= minVersion) {
+        return CompletableFuture.completedFuture(new VersionStatus(p.version(), p.lastOutcome()));
+      }
+      WorkerRegistry.Worker w = workers.find(workerId);
+      if (w != null && workers.isStale(w)) {
+        return CompletableFuture.failedFuture(new PsException(Refusal.REGISTRATION_STALE, "Worker '" + workerId
+            + "' must register again: " + workers.staleReason()));
+      }
+      VersionWaiters.Waiter wt = waiters.add(minVersion);
+      wt.timer = scheduler.schedule(() -> timeoutWaiter(wt, timeout), Math.max(0, timeout.toNanos()),
+          TimeUnit.NANOSECONDS);
+      return wt.future;
+    } catch (PsException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Blocks until the version reaches {@code minVersion}, with the failures of {@link #awaitVersionAsync}. */
+  public VersionStatus awaitVersion(String workerId, long minVersion, Duration timeout) {
+    return VersionWaiters.block(awaitVersionAsync(workerId, minVersion, timeout), minVersion);
+  }
+
+  private void timeoutWaiter(VersionWaiters.Waiter wt, Duration timeout) {
+    String msg;
+    lock.lock();
+    try {
+      if (!waiters.remove(wt)) {
+        return;
+      }
+      msg = "Version " + wt.minVersion + " was not published within " + timeout.toMillis() + " ms (current version "
+          + model.version() + ", " + pending.size() + " of " + config.expectedWorkers()
+          + " workers pushed the current step: " + pending.sortedWorkers() + ").";
+    } finally {
+      lock.unlock();
+    }
+    wt.future.completeExceptionally(new PsException(Refusal.AWAIT_TIMEOUT, msg));
+  }
+
+  /** Records a sign of life; tells a worker whose registration went stale. Never blocks. */
+  public HeartbeatReply heartbeat(String workerId) {
+    return guarded(() -> {
+      workers.require(workerId, System.nanoTime());
+      return new HeartbeatReply(model.version(), pending.size());
+    });
+  }
+
+  /** Outcomes of applied updates with step ≥ {@code fromStep} (the last 100 000 are kept). */
+  public List<StepOutcome> outcomes(long fromStep) {
+    return read(() -> model.log().since(fromStep));
+  }
+
+  /** Steps applied by this server in order (a restore drops those at or after the restored version). */
+  public List<Long> appliedSteps() {
+    return read(() -> model.log().applied());
+  }
+
+  /** Workers whose push for the current step is held. */
+  public Set<String> pendingWorkers() {
+    return read(pending::workers);
+  }
+
+  /** A consistent cut between two updates; deep copies. Never blocks on workers. */
+  public ServerSnapshot snapshot() {
+    return read(() -> model.snapshot(workers.progress()));
+  }
+
+  /**
+   * Replaces the state by {@code snapshot} (same tensor names and shapes; the job id and mode may
+   * differ, e.g. when a new run resumes a checkpoint). The step in progress is dropped, every
+   * worker must register again, waiters for later versions fail with RESTORED.
+   */
+  public void restore(ServerSnapshot snapshot) {
+    List<Runnable> after = new ArrayList<>();
+    try {
+      Map<String, FloatTensor> w = SnapshotChecks.weightsFor(config.jobId(), specs, snapshot);
+      long v = snapshot.version();
+      lock.lock();
+      try {
+        checkOpen();
+        model.restore(w, snapshot);
+        pending.reset();
+        workers.restoreProgress(snapshot.workers(), "The server was restored to version " + v + ".");
+        List<VersionWaiters.Waiter> reached = waiters.takeReached(v);
+        List<VersionWaiters.Waiter> rest = waiters.takeAll();
+        VersionStatus st = status();
+        after.add(() -> VersionWaiters.complete(reached, st));
+        after.add(() -> VersionWaiters.fail(rest, new PsException(Refusal.RESTORED,
+            "While waiting, the server was restored to version " + v + ".")));
+      } finally {
+        lock.unlock();
+      }
+    } catch (PsException e) {
+      metrics.refused(e.reason());
+      throw e;
+    }
+    after.forEach(Runnable::run);
+  }
+
+  public PsMetrics metrics() {
+    return read(() -> new PsMetrics(model.version(), metrics.stepsApplied.get(), metrics.stepsFailed.get(),
+        metrics.pushesAccepted.get(), metrics.pushesDuplicate.get(), metrics.pushesCancelled.get(),
+        metrics.pulls.get(), metrics.bytesReceived.get(), metrics.bytesSent.get(), metrics.refusalCounts(),
+        workers.currentIds().size(), pending.size(), lastFailure, metrics.applyMillis.sum()));
+  }
+
+  /** Stops timers and fails every waiter with SHUT_DOWN; later calls are refused. */
+  @Override
+  public void close() {
+    List<VersionWaiters.Waiter> ws;
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      ws = waiters.takeAll();
+      pending.reset();
+    } finally {
+      lock.unlock();
+    }
+    VersionWaiters.fail(ws, new PsException(Refusal.SHUT_DOWN, "The parameter server of job '" + config.jobId()
+        + "' shut down."));
+    scheduler.shutdownNow();
+  }
+
+  /** Runs {@code body} under the lock on an open server, counting its refusals. */
+  private <T> T guarded(java.util.function.Supplier<T> body) {
+    lock.lock();
+    try {
+      checkOpen();
+      return body.get();
+    } catch (PsException e) {
+      metrics.refused(e.reason());
+      throw e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T read(java.util.function.Supplier<T> body) {
+    lock.lock();
+    try {
+      return body.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new PsException(Refusal.SHUT_DOWN, "The parameter server of job '" + config.jobId() + "' is shut down.");
+    }
+  }
+
+  private Map<String, FloatTensor> ordered(Map<String, FloatTensor> tensors) {
+    Map<String, FloatTensor> m = new LinkedHashMap<>();
+    for (String name : specs.keySet()) {
+      m.put(name, tensors.get(name));
+    }
+    return m;
+  }
+}

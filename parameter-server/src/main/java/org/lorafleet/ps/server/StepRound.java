@@ -1,0 +1,108 @@
+package org.lorafleet.ps.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
+import org.lorafleet.ps.api.Aggregation;
+import org.lorafleet.ps.optim.AdamW;
+import org.lorafleet.ps.optim.MeanGradientStep;
+import org.lorafleet.ps.tensor.FloatTensor;
+
+/**
+ * The pushes held for the current sync step or local-sgd round, keyed and combined in ascending
+ * worker-id order so the result does not depend on arrival order. Not thread-safe: guarded by the
+ * server's lock.
+ */
+final class StepRound {
+
+  /** One worker's push. */
+  record Push(Map<String, FloatTensor> tensors, double lossSum, long tokens) {}
+
+  /** What combining the pushes produced. */
+  record Combined(double lossSum, long tokens, double gradNorm, double lr, int workers) {}
+
+  private final TreeMap<String, Push> pushes = new TreeMap<>();
+  private long id;
+  private ScheduledFuture<?> timer;
+
+  /** Identifies the round in progress; changes whenever a round completes, fails or is dropped. */
+  long id() {
+    return id;
+  }
+
+  boolean contains(String worker) {
+    return pushes.containsKey(worker);
+  }
+
+  /** Adds a push; true if it is the round's first (the caller then starts the timer). */
+  boolean add(String worker, Push p) {
+    pushes.put(worker, p);
+    return pushes.size() == 1;
+  }
+
+  void setTimer(ScheduledFuture<?> t) {
+    timer = t;
+  }
+
+  int size() {
+    return pushes.size();
+  }
+
+  boolean isEmpty() {
+    return pushes.isEmpty();
+  }
+
+  Set<String> workers() {
+    return Set.copyOf(pushes.keySet());
+  }
+
+  /** Sorted worker ids, for messages. */
+  List<String> sortedWorkers() {
+    return new ArrayList<>(pushes.keySet());
+  }
+
+  /** Forgets the pushes and cancels the timer; starts a new round id. */
+  void reset() {
+    pushes.clear();
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    id++;
+  }
+
+  /**
+   * sync: Σ gradient sums (worker-id order) / Σ tokens, clipped, one AdamW step on {@code working}
+   * via {@link MeanGradientStep} — the same code single-process training runs.
+   */
+  Combined applySync(AdamW optimizer, Map<String, FloatTensor> working, double lr, double maxGradNorm) {
+    Map<String, FloatTensor> sums = new LinkedHashMap<>();
+    double lossSum = 0;
+    long tokens = 0;
+    for (Push p : pushes.values()) {
+      MeanGradientStep.accumulate(sums, p.tensors());
+      lossSum += p.lossSum();
+      tokens += p.tokens();
+    }
+    double norm = MeanGradientStep.apply(optimizer, working, sums, tokens, lr, maxGradNorm).gradNormBeforeClip();
+    return new Combined(lossSum, tokens, norm, lr, pushes.size());
+  }
+
+  /** local-sgd: token-weighted average of the deltas into {@code working} ({@link DeltaAveraging}). */
+  Combined applyDeltas(Map<String, FloatTensor> working, Aggregation aggregation) {
+    List<DeltaAveraging.Contribution> cs = new ArrayList<>();
+    double lossSum = 0;
+    long tokens = 0;
+    for (Push p : pushes.values()) {
+      cs.add(new DeltaAveraging.Contribution(p.tensors(), p.tokens()));
+      lossSum += p.lossSum();
+      tokens += p.tokens();
+    }
+    DeltaAveraging.apply(working, cs, aggregation);
+    return new Combined(lossSum, tokens, Double.NaN, Double.NaN, pushes.size());
+  }
+}

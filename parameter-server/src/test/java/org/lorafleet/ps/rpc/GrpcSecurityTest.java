@@ -1,0 +1,125 @@
+package org.lorafleet.ps.rpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lorafleet.ps.api.PsException;
+import org.lorafleet.ps.api.PsStatus;
+import org.lorafleet.ps.api.Refusal;
+import org.lorafleet.ps.client.GrpcClient;
+import org.lorafleet.ps.rpc.proto.ParameterServerGrpc;
+import org.lorafleet.ps.rpc.proto.RegisterRequest;
+import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.ps.testing.Fixtures;
+import org.lorafleet.ps.testing.GrpcHarness;
+import org.lorafleet.ps.testing.LeastSquares;
+import org.lorafleet.ps.testing.SelfSignedCert;
+
+/** Authentication, TLS and binding. */
+class GrpcSecurityTest {
+
+  private final LeastSquares problem = new LeastSquares(3, 2, 2);
+  private final Map<String, FloatTensor> init = problem.initialWeights(1);
+
+  private void assertUntouched(GrpcHarness h) {
+    assertEquals(0, h.core.status().version());
+    assertTrue(h.core.pendingWorkers().isEmpty());
+    assertEquals(0, h.core.metrics().registeredWorkers());
+    assertEquals(0, h.core.metrics().pushesAccepted());
+    assertEquals(0, h.core.metrics().pulls());
+    assertTrue(Fixtures.bitEqual(init, h.core.published().tensors()));
+  }
+
+  @Test
+  void callWithoutSecretIsUnauthenticated() throws Exception {
+    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
+      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", h.server.port()).usePlaintext().build();
+      try {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ParameterServerGrpc
+            .newBlockingStub(ch).register(RegisterRequest.newBuilder().setWorkerId("w").build()));
+        assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+        assertEquals("The call carries no job secret; send the job's secret as call metadata.",
+            e.getStatus().getDescription());
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      assertEquals(1, h.core.metrics().refused(Refusal.UNAUTHENTICATED));
+      assertUntouched(h);
+    }
+  }
+
+  @Test
+  void wrongSecretIsUnauthenticatedForEveryCall() {
+    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
+      GrpcClient good = h.client();
+      GrpcClient bad = h.client(h.clientOptions().withSecret("not-the-secret-at-all"));
+      LeastSquares.Grad g = problem.gradient(init, problem.samples(1, 2));
+      for (Runnable call : new Runnable[] {() -> bad.register("w"), bad::pull, bad::snapshot,
+          () -> bad.pushGradients("w", 0, g.sums(), 1, 2), () -> bad.restore(h.core.snapshot()), bad::metrics}) {
+        PsException e = assertThrows(PsException.class, call::run);
+        assertEquals(PsStatus.UNAUTHENTICATED, e.status());
+        assertEquals(Refusal.UNAUTHENTICATED, e.reason());
+        assertEquals("The job secret is wrong.", e.getMessage());
+      }
+      assertEquals(6, good.metrics().refused(Refusal.UNAUTHENTICATED));
+      assertUntouched(h);
+    }
+  }
+
+  @Test
+  void wrongJobIdIsNotFound() {
+    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
+      GrpcClient other = h.client(h.clientOptions().withJobId("another-job"));
+      PsException e = assertThrows(PsException.class, () -> other.register("w"));
+      assertEquals(PsStatus.NOT_FOUND, e.status());
+      assertEquals(Refusal.WRONG_JOB, e.reason());
+      assertEquals("This parameter server runs job 'job-test', not 'another-job'.", e.getMessage());
+      assertEquals(1, h.core.metrics().refused(Refusal.WRONG_JOB));
+      assertUntouched(h);
+    }
+  }
+
+  @Test
+  void tlsWithASelfSignedCertificate(@TempDir Path dir) throws Exception {
+    SelfSignedCert cert = SelfSignedCert.create(dir);
+    ServerOptions tls = ServerOptions.loopback().withTls(cert.certPem(), cert.keyPem());
+    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build(), tls)) {
+      GrpcClient c = h.client(h.clientOptions().withTrust(cert.certPem()));
+      c.register("w");
+      LeastSquares.Grad g = problem.gradient(c.pull().tensors(), problem.samples(1, 2));
+      assertTrue(c.pushGradients("w", 0, g.sums(), g.lossSum(), g.tokens()).applied());
+      assertEquals(1, c.pull().version());
+      // A plaintext client cannot talk to the TLS server.
+      GrpcClient plain = h.client(h.clientOptions());
+      PsException e = assertThrows(PsException.class, () -> plain.register("x"));
+      assertEquals(PsStatus.UNAVAILABLE, e.status());
+      // Nor can a TLS client that trusts another certificate.
+      SelfSignedCert other = SelfSignedCert.create(java.nio.file.Files.createDirectory(dir.resolve("other")));
+      GrpcClient wrongTrust = h.client(h.clientOptions().withTrust(other.certPem()));
+      assertEquals(PsStatus.UNAVAILABLE, assertThrows(PsException.class, () -> wrongTrust.register("y")).status());
+      assertEquals(1, h.core.metrics().registeredWorkers());
+    }
+  }
+
+  @Test
+  void bindsTheConfiguredAddressAndReportsTheEphemeralPort() {
+    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
+      int port = h.server.port();
+      assertTrue(port > 0);
+      assertEquals("127.0.0.1", h.server.bindAddress());
+      UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new GrpcHarness(
+          Fixtures.sync(init, 1).build(), ServerOptions.loopback().withBind("127.0.0.1", port)));
+      assertEquals("Cannot start the parameter server on 127.0.0.1:" + port + ".", e.getMessage());
+    }
+  }
+}

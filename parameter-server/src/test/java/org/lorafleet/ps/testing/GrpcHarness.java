@@ -1,0 +1,55 @@
+package org.lorafleet.ps.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.lorafleet.ps.client.ClientOptions;
+import org.lorafleet.ps.client.GrpcClient;
+import org.lorafleet.ps.rpc.GrpcParameterServer;
+import org.lorafleet.ps.rpc.ServerOptions;
+import org.lorafleet.ps.server.JobConfig;
+import org.lorafleet.ps.server.ParameterServerCore;
+
+/** A core behind a real gRPC server on 127.0.0.1 (ephemeral port), and the clients opened on it. */
+public final class GrpcHarness implements AutoCloseable {
+
+  public final ParameterServerCore core;
+  public final GrpcParameterServer server;
+  private final List<GrpcClient> clients = new ArrayList<>();
+
+  public GrpcHarness(JobConfig config) {
+    this(config, ServerOptions.loopback());
+  }
+
+  public GrpcHarness(JobConfig config, ServerOptions options) {
+    core = new ParameterServerCore(config);
+    try {
+      server = GrpcParameterServer.start(core, options);
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+  }
+
+  public ClientOptions clientOptions() {
+    return ClientOptions.of("127.0.0.1", server.port(), Fixtures.JOB, Fixtures.SECRET);
+  }
+
+  public GrpcClient client() {
+    return client(clientOptions());
+  }
+
+  public synchronized GrpcClient client(ClientOptions o) {
+    GrpcClient c = new GrpcClient(o);
+    clients.add(c);
+    return c;
+  }
+
+  @Override
+  public void close() {
+    for (GrpcClient c : clients) {
+      c.close();
+    }
+    server.kill();
+    core.close();
+  }
+}
