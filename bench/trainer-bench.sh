@@ -6,15 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-100}
-mvn -q -B -ntp -pl trainer -am install -DskipTests
-mvn -q -B -ntp -pl trainer test-compile
-cp=$(mvn -q -B -ntp -pl trainer dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)
+mvn -q -B -ntp -Dstyle.color=never -pl trainer -am install -DskipTests
+mvn -q -B -ntp -Dstyle.color=never -pl trainer dependency:build-classpath \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+cp=$(cat trainer/target/bench-classpath.txt)
 flags=$(sed -n 's:.*<lorafleet.jvm.flags>\(.*\)</lorafleet.jvm.flags>.*:\1:p' pom.xml)
 export OMP_NUM_THREADS=2
 declare -A ours
 for w in W1 W2; do
   out=$(java -Xmx4g $flags -cp "trainer/target/test-classes:trainer/target/classes:$cp" \
-    org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 2>/dev/null | tee /dev/stderr)
+    org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 2> >(grep -vE 'INFO|WARN|^\s' >&2) | tee /dev/stderr)
   ours[$w]=$(grep '^RESULT' <<<"$out" | sed 's/.*tokens_per_s=\([0-9.]*\).*/\1/')
 done
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
