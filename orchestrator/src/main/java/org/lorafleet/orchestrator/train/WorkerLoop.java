@@ -28,6 +28,8 @@ import org.lorafleet.trainer.train.MicroBatchGradients;
  *       → wait for version s+1;
  *   <li>local-sgd: pull round r → K local AdamW steps → push the weight delta → wait for round r+1;
  *   <li>async: pull → gradients → push tagged with the pulled version; a stale refusal means pull again.
+ *       Workers stop once they pull a version at or past the step budget, so updates already in flight
+ *       then may still land: an async job applies between max_steps and max_steps + workers − 1 updates.
  * </ul>
  */
 final class WorkerLoop {

@@ -122,6 +122,27 @@ class DistributedTrainingTest {
   }
 
   @Test
+  void localSgdAndAsyncJobsTrainToCompletion() throws IOException {
+    Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("modes")), 240);
+    for (String mode : new String[] {"local-sgd", "async"}) {
+      Path outDir = tmp.resolve("modes/" + mode);
+      var run = JobFixtures.run(JobFixtures.config("mode-" + mode, data, outDir.toString(),
+          "distributed.mode=" + mode, "distributed.local_steps=3", "distributed.staleness=1", "train.max_steps=6"),
+          spark, null, null).ok();
+      if (mode.equals("local-sgd")) {
+        assertEquals(2, run.result().steps(), run.console()); // 6 local steps = 2 rounds of 3
+      } else {
+        // Async: updates in flight when the budget is reached still land (at most workers − 1 more).
+        long steps = run.result().steps();
+        assertTrue(steps >= 6 && steps <= 6 + 1, "async applied " + steps + " updates\n" + run.console());
+      }
+      assertEquals(List.of(), JobFixtures.duplicates(run.result().appliedSteps()), mode + ": steps applied twice");
+      assertTrue(run.result().finalEvalLoss() < run.result().initialEvalLoss(), mode + ":\n" + run.console());
+      assertTrue(Files.exists(outDir.resolve("adapter/adapter_model.safetensors")), mode);
+    }
+  }
+
+  @Test
   void theWrittenAdapterReloadsWithTheReportedEvalLoss() throws IOException {
     Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("reload")), 240);
     Path outDir = tmp.resolve("reload/out");
