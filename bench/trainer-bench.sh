@@ -15,12 +15,12 @@ export OMP_NUM_THREADS=2
 declare -A ours
 for w in W1 W2; do
   out=$(java -Xmx4g $flags -cp "trainer/target/test-classes:trainer/target/classes:$cp" \
-    org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 2> >(grep -vE 'INFO|WARN|^\s' >&2) | tee /dev/stderr)
+    org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 2> >(grep -vE 'INFO|WARN|^\s' >&2) | tee -a /dev/stderr)
   ours[$w]=$(grep '^RESULT' <<<"$out" | sed 's/.*tokens_per_s=\([0-9.]*\).*/\1/')
 done
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   for w in W1 W2; do
-    peer=$(/usr/bin/python3 bench/peer_torch.py "$w" "$steps" | tee /dev/stderr | grep '^RESULT' | sed 's/.*tokens_per_s=\([0-9.]*\).*/\1/')
+    peer=$(/usr/bin/python3 bench/peer_torch.py "$w" "$steps" | tee -a /dev/stderr | grep '^RESULT' | sed 's/.*tokens_per_s=\([0-9.]*\).*/\1/')
     python3 -c "print('RATIO $w lorafleet/pytorch = %.2f' % (${ours[$w]} / $peer))"
   done
 else

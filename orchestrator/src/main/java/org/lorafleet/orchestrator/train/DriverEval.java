@@ -44,7 +44,7 @@ final class DriverEval {
     return Evaluation.evaluate(model, batches);
   }
 
-  private static List<Batch> batches(List<TokenSequence> eval, int microBatch, int maxBatches) {
+  static List<Batch> batches(List<TokenSequence> eval, int microBatch, int maxBatches) {
     List<Batch> out = new ArrayList<>();
     for (int start = 0; start < eval.size() && out.size() < maxBatches; start += microBatch) {
       int n = Math.min(microBatch, eval.size() - start);

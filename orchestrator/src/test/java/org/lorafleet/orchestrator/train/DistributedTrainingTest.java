@@ -164,5 +164,10 @@ class DistributedTrainingTest {
     Map<String, FloatTensor> weights = adapter.copyOfParameters();
     double reloaded = scorer.evaluate(weights).loss();
     assertEquals(run.result().finalEvalLoss(), reloaded, 1e-5 * reloaded);
+    // The eval command's path: base vs the written adapter on the same eval data.
+    var lines = Evaluations.baseAndAdapter(cfg, spark, outDir.resolve("adapter").toString());
+    assertEquals(2, lines.size());
+    assertEquals(run.result().initialEvalLoss(), lines.get(0).loss(), 1e-5 * reloaded, "base = fresh adapter (B = 0)");
+    assertEquals(reloaded, lines.get(1).loss(), 1e-5 * reloaded);
   }
 }

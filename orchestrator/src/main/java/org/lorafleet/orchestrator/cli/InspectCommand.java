@@ -1,0 +1,159 @@
+package org.lorafleet.orchestrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
+import org.lorafleet.trainer.lora.LoraSettings;
+import org.lorafleet.trainer.lora.PeftAdapterFolder;
+import org.lorafleet.trainer.safetensors.SafetensorsFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lorafleet inspect PATH}: what a folder holds: a run output (summary.json), a checkpoint
+ * directory or step folder, a PEFT adapter, a Hugging Face model, or a .safetensors file.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Summarise a run output, checkpoint, adapter, model folder or .safetensors file.",
+    footer = {"", "Examples:", "  lorafleet inspect out/quickstart", "  lorafleet inspect out/quickstart/checkpoints",
+        "  lorafleet inspect out/quickstart/adapter", "  lorafleet inspect examples/models/tiny-llama"})
+final class InspectCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "PATH", description = "A local folder or file.")
+  Path path;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!Files.exists(path)) {
+      throw new IllegalArgumentException(path + " does not exist.");
+    }
+    if (Files.isRegularFile(path) && path.toString().endsWith(".safetensors")) {
+      tensors(out, path);
+    } else if (Files.exists(path.resolve("summary.json"))) {
+      run(out);
+    } else if (Files.exists(path.resolve("MANIFEST.json")) || Files.exists(path.resolve("state.json"))) {
+      step(out, path);
+    } else if (hasStepFolders()) {
+      checkpoints(out);
+    } else if (Files.exists(path.resolve(PeftAdapterFolder.CONFIG))) {
+      adapter(out, path);
+    } else if (Files.exists(path.resolve("config.json"))) {
+      model(out);
+    } else {
+      throw new IllegalArgumentException(path + " is none of: run output (summary.json), checkpoint, PEFT adapter "
+          + "(adapter_config.json), Hugging Face model (config.json), .safetensors file.");
+    }
+    out.flush();
+    return 0;
+  }
+
+  private boolean hasStepFolders() throws IOException {
+    try (var s = Files.list(path)) {
+      return s.anyMatch(p -> p.getFileName().toString().matches("step-\\d+"));
+    }
+  }
+
+  private void run(PrintWriter out) throws IOException {
+    JsonNode s = JSON.readTree(path.resolve("summary.json").toFile());
+    out.printf("Run '%s': %d steps, %,d tokens, %.0f tokens/s, wall %.0f s%n", s.path("name").asText(),
+        s.path("steps").asLong(), s.path("tokens").asLong(), s.path("tokens_per_s").asDouble(),
+        s.path("wall_time_s").asDouble());
+    out.printf("  eval loss %s → %s%n", s.path("initial_eval_loss").asText("-"), s.path("final_eval_loss").asText("-"));
+    JsonNode d = s.path("data");
+    out.printf("  data: %,d rows (%,d bad), %,d train / %,d eval sequences%n", d.path("rows").asLong(),
+        d.path("bad_rows").asLong(), d.path("train_sequences").asLong(), d.path("eval_sequences").asLong());
+    out.println("  adapter: " + s.path("adapter_dir").asText());
+    out.println("  versions: " + s.path("versions"));
+    Path metrics = path.resolve("metrics.jsonl");
+    if (Files.exists(metrics)) {
+      List<String> lines = Files.readAllLines(metrics);
+      out.println("  metrics.jsonl: " + lines.size() + " lines; last: " + (lines.isEmpty() ? "-" : lines.get(lines.size() - 1)));
+    }
+    if (Files.isDirectory(path.resolve("adapter"))) {
+      adapter(out, path.resolve("adapter"));
+    }
+  }
+
+  private void checkpoints(PrintWriter out) {
+    CheckpointStore store = new CheckpointStore(path.toAbsolutePath().toUri().toString(), Integer.MAX_VALUE,
+        new Configuration());
+    out.println("Checkpoints in " + store.location() + ":");
+    for (var folder : store.stepFolders()) {
+      out.print("  " + folder.getName() + "  ");
+      try {
+        var c = store.load(folder);
+        out.printf("valid, step %d, last loss %.4f%n", c.state().step(), c.state().lastLoss());
+      } catch (RuntimeException e) {
+        out.println("INVALID: " + e.getMessage());
+      }
+    }
+  }
+
+  private void step(PrintWriter out, Path folder) throws IOException {
+    JsonNode st = JSON.readTree(folder.resolve("state.json").toFile());
+    out.printf("Checkpoint %s: step %d, seed %d, last loss %s%n", folder, st.path("step").asLong(),
+        st.path("seed").asLong(), st.path("last_loss").asText("-"));
+    out.println("  fingerprint: " + st.path("fingerprint"));
+    out.println("  versions: " + st.path("versions"));
+    adapter(out, folder);
+  }
+
+  private void adapter(PrintWriter out, Path dir) {
+    LoraSettings s = PeftAdapterFolder.readSettings(dir);
+    out.printf("PEFT adapter %s: r=%d, alpha=%s, scaling %.4g, dropout %s, targets %s%n", dir, s.r(), s.alpha(),
+        s.scaling(), s.dropout(), s.targetRegex() != null ? s.targetRegex() : s.targetModules());
+    tensors(out, dir.resolve(PeftAdapterFolder.WEIGHTS));
+  }
+
+  private void model(PrintWriter out) throws IOException {
+    JsonNode c = JSON.readTree(path.resolve("config.json").toFile());
+    out.printf("Hugging Face model %s: model_type %s, vocab %s%n", path, c.path("model_type").asText("?"),
+        c.path("vocab_size").asText("?"));
+    out.println("  tokenizer.json: " + (Files.exists(path.resolve("tokenizer.json")) ? "present" : "MISSING"));
+    try (var s = Files.list(path)) {
+      for (Path f : s.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList()) {
+        tensors(out, f);
+      }
+    }
+  }
+
+  private static void tensors(PrintWriter out, Path file) {
+    try (SafetensorsFile f = SafetensorsFile.open(file)) {
+      long params = 0;
+      for (String n : f.names()) {
+        long[] shape = f.shape(n);
+        long k = 1;
+        for (long d : shape) {
+          k *= d;
+        }
+        params += k;
+      }
+      out.printf("  %s: %d tensors, %,d parameters%n", file.getFileName(), f.names().size(), params);
+      int shown = 0;
+      for (String n : f.names()) {
+        if (shown++ == 12) {
+          out.printf("    … %d more%n", f.names().size() - 12);
+          break;
+        }
+        out.printf("    %-72s %-5s %s%n", n, f.dtype(n), java.util.Arrays.toString(f.shape(n)));
+      }
+    } catch (UncheckedIOException e) {
+      throw new IllegalArgumentException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package org.lorafleet.orchestrator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lorafleet.trainer.checkpoint.HfCheckpoint;
+import org.lorafleet.trainer.testsupport.ReferenceCases;
+import picocli.CommandLine;
+
+/** The lorafleet command line in-process: exit codes, messages and the commands that need no Spark. */
+class CliTest {
+
+  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+  private record Outcome(int code, String out, String err) {}
+
+  private static Outcome run(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpAndVersionAreReadable() {
+    Outcome help = run("--help");
+    assertEquals(0, help.code());
+    for (String cmd : new String[] {"train", "validate", "eval", "generate", "merge", "inspect"}) {
+      assertTrue(help.out().contains(cmd), help.out());
+      Outcome sub = run(cmd, "--help");
+      assertEquals(0, sub.code(), cmd);
+      assertTrue(sub.out().contains("Example"), cmd + " --help shows examples:\n" + sub.out());
+    }
+    Outcome version = run("--version");
+    assertEquals(0, version.code());
+    assertTrue(version.out().contains("spark 3.5.6") && version.out().contains("nd4j 1.0.0-M2.1"), version.out());
+    assertEquals(Main.EXIT_USAGE, run("train").code(), "missing -c is a usage error");
+  }
+
+  @Test
+  void validateAcceptsShippedConfigsAndReportsErrorsWithFileLineAndKey(@TempDir Path tmp) throws IOException {
+    Outcome ok = run("validate", "-c", REPO.resolve("configs/quickstart.yaml").toString());
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("is valid"), ok.out());
+    Path bad = tmp.resolve("bad.yaml");
+    Files.writeString(bad, "name: bad\nmodel: {path: m}\nlora: {r: 0, alpah: 3}\ndata: {train: t.jsonl}\n");
+    Outcome err = run("validate", "-c", bad.toString());
+    assertEquals(Main.EXIT_USAGE, err.code());
+    assertTrue(err.err().contains("bad.yaml:3") && err.err().contains("lora.r"), err.err());
+    assertTrue(err.err().contains("did you mean 'alpha'"), err.err());
+    assertTrue(!err.err().contains("\tat "), "no stack trace for a config error:\n" + err.err());
+    Outcome override = run("validate", "-c", REPO.resolve("configs/quickstart.yaml").toString(), "--set",
+        "train.lr=-1");
+    assertEquals(Main.EXIT_USAGE, override.code());
+    assertTrue(override.err().contains("train.lr"), override.err());
+  }
+
+  @Test
+  void inspectMergeAndGenerateWork(@TempDir Path tmp) {
+    Outcome model = run("inspect", REPO.resolve("examples/models/tiny-llama").toString());
+    assertEquals(0, model.code(), model.err());
+    assertTrue(model.out().contains("model_type llama") && model.out().contains("model.embed_tokens.weight"),
+        model.out());
+    for (Path c : ReferenceCases.all()) {
+      Outcome adapter = run("inspect", c.resolve("adapter-trained").toString());
+      assertEquals(0, adapter.code(), adapter.err());
+      assertTrue(adapter.out().contains("PEFT adapter") && adapter.out().contains("lora_A"), adapter.out());
+      Path merged = tmp.resolve(c.getFileName() + "-merged");
+      Outcome merge = run("merge", "--model", c.toString(), "--adapter", c.resolve("adapter-trained").toString(),
+          "--out", merged.toString());
+      assertEquals(0, merge.code(), merge.err());
+      try (HfCheckpoint m = HfCheckpoint.open(merged)) {
+        assertTrue(m.tensorNames().size() > 0 && Files.exists(merged.resolve("tokenizer.json")));
+      }
+      Outcome gen = run("generate", "--model", c.toString(), "--adapter", c.resolve("adapter-trained").toString(),
+          "--prompt", "Hello, world!", "--max-new-tokens", "5");
+      assertEquals(0, gen.code(), gen.err());
+      assertTrue(gen.out().contains("=== base model") && gen.out().contains("=== with adapter"), gen.out());
+    }
+    Outcome missing = run("inspect", tmp.resolve("nope").toString());
+    assertEquals(Main.EXIT_USAGE, missing.code());
+    assertTrue(missing.err().contains("does not exist"), missing.err());
+  }
+}
