@@ -17,6 +17,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.lorafleet.orchestrator.io.LocalFiles;
 import org.lorafleet.ps.optim.AdamW;
 import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.trainer.lora.PeftAdapterFolder;
@@ -97,7 +98,7 @@ public final class CheckpointStore {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not write checkpoint " + name + " under " + location() + ".", e);
     } finally {
-      deleteLocal(local);
+      LocalFiles.deleteQuietly(local);
     }
   }
 
@@ -158,7 +159,7 @@ public final class CheckpointStore {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read checkpoint " + folder + ".", e);
     } finally {
-      deleteLocal(local);
+      LocalFiles.deleteQuietly(local);
     }
   }
 
@@ -199,17 +200,5 @@ public final class CheckpointStore {
     return m.matches() ? Long.parseLong(m.group(1)) : -1;
   }
 
-  private static void deleteLocal(java.nio.file.Path local) {
-    if (local == null) {
-      return;
-    }
-    try (var files = Files.list(local)) {
-      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
-        Files.deleteIfExists(f);
-      }
-      Files.deleteIfExists(local);
-    } catch (IOException e) {
-      // A leftover temp file is harmless; the checkpoint itself is already written or reported.
-    }
-  }
+
 }

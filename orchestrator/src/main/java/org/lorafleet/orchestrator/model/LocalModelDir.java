@@ -10,6 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.lorafleet.orchestrator.io.LocalFiles;
 
 /**
  * A model (or adapter) folder as a local directory. Local paths and file:// URIs are used in place;
@@ -58,7 +59,7 @@ public final class LocalModelDir {
         }
       }
       if (Files.exists(target)) {
-        deleteTree(target); // a stale copy from an earlier JVM
+        LocalFiles.deleteFlat(target); // a stale copy from an earlier JVM
       }
       Files.move(tmp, target);
       return target;
@@ -67,14 +68,5 @@ public final class LocalModelDir {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not copy model folder " + location + " to local disk.", e);
     }
-  }
-
-  private static void deleteTree(java.nio.file.Path dir) throws IOException {
-    try (var files = Files.list(dir)) {
-      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
-        Files.deleteIfExists(f);
-      }
-    }
-    Files.deleteIfExists(dir);
   }
 }

@@ -9,6 +9,7 @@ import org.lorafleet.orchestrator.checkpoint.CheckpointState;
 import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
 import org.lorafleet.orchestrator.config.ConfigWriter;
 import org.lorafleet.orchestrator.config.JobConfig;
+import org.lorafleet.orchestrator.io.LocalFiles;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
 import org.lorafleet.trainer.lora.LoraAdapter;
 import org.lorafleet.trainer.lora.LoraSettings;
@@ -62,7 +63,7 @@ final class JobCheckpointer {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not stage checkpoint files locally.", e);
     } finally {
-      JobOutputs.deleteLocal(tmp);
+      LocalFiles.deleteQuietly(tmp);
     }
   }
 }

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.lorafleet.orchestrator.config.ConfigWriter;
 import org.lorafleet.orchestrator.config.JobConfig;
 import org.lorafleet.orchestrator.data.DataStats;
+import org.lorafleet.orchestrator.io.LocalFiles;
 import org.lorafleet.orchestrator.model.LocalModelDir;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.AdapterMerge;
@@ -43,24 +43,24 @@ final class JobOutputs {
   }
 
   String writeAdapter(LoraAdapter adapter, CausalLm model) {
-    Path tmp = tempDir("lorafleet-adapter");
+    Path tmp = LocalFiles.tempDir("lorafleet-adapter");
     try {
       PeftAdapterFolder.save(adapter, model, tmp, cfg.model().path());
       fs.copyFolder(tmp, "adapter");
       return fs.location("adapter");
     } finally {
-      deleteLocal(tmp);
+      LocalFiles.deleteQuietly(tmp);
     }
   }
 
   String writeMerged(LoraAdapter adapter, CausalLm model) {
-    Path tmp = tempDir("lorafleet-merged");
+    Path tmp = LocalFiles.tempDir("lorafleet-merged");
     try (HfCheckpoint base = HfCheckpoint.open(LocalModelDir.of(cfg.model().path()))) {
       AdapterMerge.writeMerged(base, adapter, model.config().architecture() == Architecture.GPT2, tmp);
       fs.copyFolder(tmp, "merged");
       return fs.location("merged");
     } finally {
-      deleteLocal(tmp);
+      LocalFiles.deleteQuietly(tmp);
     }
   }
 
@@ -78,8 +78,8 @@ final class JobOutputs {
     s.put("tokens", r.tokens());
     s.put("tokens_per_s", r.tokensPerSecond());
     s.put("wall_time_s", r.wallSeconds());
-    putNumber(s, "initial_eval_loss", r.initialEvalLoss());
-    putNumber(s, "final_eval_loss", r.finalEvalLoss());
+    ProgressLog.putNumber(s, "initial_eval_loss", r.initialEvalLoss());
+    ProgressLog.putNumber(s, "final_eval_loss", r.finalEvalLoss());
     s.put("resumed_from", r.resumedFrom());
     ObjectNode data = s.putObject("data");
     data.put("rows", stats.rows());
@@ -106,33 +106,5 @@ final class JobOutputs {
     }
   }
 
-  private static void putNumber(ObjectNode o, String key, double v) {
-    if (Double.isNaN(v)) {
-      o.putNull(key);
-    } else {
-      o.put(key, v);
-    }
-  }
 
-  private static Path tempDir(String prefix) {
-    try {
-      return Files.createTempDirectory(prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a local temporary directory.", e);
-    }
-  }
-
-  static void deleteLocal(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (var files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Files.deleteIfExists(f);
-      }
-      Files.deleteIfExists(dir);
-    } catch (IOException e) {
-      // A leftover temporary file is harmless.
-    }
-  }
 }

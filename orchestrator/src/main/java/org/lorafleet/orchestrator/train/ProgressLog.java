@@ -134,7 +134,8 @@ final class ProgressLog implements AutoCloseable {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, f, v);
   }
 
-  private static void putNumber(ObjectNode line, String key, double v) {
+  /** Puts {@code v}, or JSON null for NaN (not a number in JSON). */
+  static void putNumber(ObjectNode line, String key, double v) {
     if (Double.isNaN(v)) {
       line.putNull(key);
     } else {
