@@ -21,6 +21,7 @@ import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.ps.optim.AdamWSettings;
 import org.lorafleet.ps.server.PublishedVersion;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
+import org.lorafleet.trainer.backend.BackendSelection;
 import org.lorafleet.trainer.lora.LoraAdapter;
 import org.lorafleet.trainer.model.CausalLm;
 import org.lorafleet.trainer.train.Evaluation;
@@ -68,6 +69,11 @@ public final class TrainJob {
     int leftovers = checkpoints.removeTemporaries();
     if (leftovers > 0) {
       out.println("Removed " + leftovers + " unfinished checkpoint write(s) under " + checkpoints.location() + ".");
+    }
+    BackendSelection.Decision backend = BackendSelection.decide(
+        BackendSelection.Requested.valueOf(cfg.model().backend().name()));
+    if (backend.warning() != null) {
+      out.println("WARNING: " + backend.warning());
     }
     Checkpoint resume = ResumePolicy.choose(cfg, opts, checkpoints, hadoop, out);
     CausalLm driverModel = BaseModels.replica(cfg.model().path());
