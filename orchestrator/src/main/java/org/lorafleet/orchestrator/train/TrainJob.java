@@ -3,7 +3,6 @@ package org.lorafleet.orchestrator.train;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkContext;
@@ -215,9 +214,5 @@ public final class TrainJob {
           + " runs only " + sc.defaultParallelism() + " task(s) at once; a barrier stage needs one slot per worker. "
           + "Use spark.master local[" + workers + "] or fewer workers.");
     }
-  }
-
-  static Map<String, String> versions() {
-    return Versions.all();
   }
 }

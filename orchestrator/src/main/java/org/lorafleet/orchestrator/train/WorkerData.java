@@ -32,10 +32,6 @@ final class WorkerData {
     this.gradAccum = gradAccum;
   }
 
-  int size() {
-    return sequences.size();
-  }
-
   /** The g micro-batches of the worker's {@code position}-th step (its own count in async mode). */
   List<Batch> step(long position) {
     List<Batch> out = new ArrayList<>(gradAccum);
