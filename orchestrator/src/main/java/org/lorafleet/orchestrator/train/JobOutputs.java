@@ -1,11 +1,14 @@
 package org.lorafleet.orchestrator.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.lorafleet.orchestrator.io.HadoopDir;
+import org.lorafleet.orchestrator.io.JsonNumbers;
 import org.lorafleet.orchestrator.config.ConfigWriter;
 import org.lorafleet.orchestrator.config.JobConfig;
 import org.lorafleet.orchestrator.data.DataStats;
@@ -25,10 +28,11 @@ import org.lorafleet.trainer.model.CausalLm;
 final class JobOutputs {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final OutputFs fs;
+  private final HadoopDir fs;
   private final JobConfig cfg;
+  private long resumedStep = -1;
 
-  JobOutputs(OutputFs fs, JobConfig cfg) {
+  JobOutputs(HadoopDir fs, JobConfig cfg) {
     this.fs = fs;
     this.cfg = cfg;
   }
@@ -64,8 +68,38 @@ final class JobOutputs {
     }
   }
 
+  /** Records that this run resumed from a checkpoint of step {@code step}. */
+  void resumedFrom(long step) {
+    resumedStep = step;
+  }
+
+  /**
+   * Writes this run's metrics.jsonl. A resumed run keeps the earlier runs' lines up to and including
+   * the step it resumed from (steps after it were redone by this run), so the file holds the whole
+   * history. Idempotent within a run.
+   */
   void copyMetrics(Path local) {
-    fs.copyFile(local, "metrics.jsonl");
+    String earlier = resumedStep < 0 ? null : fs.readText("metrics.jsonl");
+    if (earlier == null) {
+      fs.copyFile(local, "metrics.jsonl");
+      return;
+    }
+    StringBuilder merged = new StringBuilder();
+    try {
+      for (String line : earlier.split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode n = JSON.readTree(line);
+        if (n.path("step").asLong(Long.MAX_VALUE) <= resumedStep) {
+          merged.append(line).append('\n');
+        }
+      }
+      merged.append(java.nio.file.Files.readString(local));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot merge metrics.jsonl of the earlier run in " + location() + ".", e);
+    }
+    fs.writeText("metrics.jsonl", merged.toString());
   }
 
   void writeSummary(TrainJob.Result r, DataStats stats) {
@@ -75,11 +109,12 @@ final class JobOutputs {
     s.put("adapter_dir", r.adapterDir());
     s.put("merged_dir", r.mergedDir());
     s.put("steps", r.steps());
+    s.put("planned_steps", r.plannedSteps());
     s.put("tokens", r.tokens());
     s.put("tokens_per_s", r.tokensPerSecond());
     s.put("wall_time_s", r.wallSeconds());
-    ProgressLog.putNumber(s, "initial_eval_loss", r.initialEvalLoss());
-    ProgressLog.putNumber(s, "final_eval_loss", r.finalEvalLoss());
+    JsonNumbers.put(s, "initial_eval_loss", r.initialEvalLoss());
+    JsonNumbers.put(s, "final_eval_loss", r.finalEvalLoss());
     s.put("resumed_from", r.resumedFrom());
     ObjectNode data = s.putObject("data");
     data.put("rows", stats.rows());

@@ -2,6 +2,7 @@ package org.lorafleet.orchestrator.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.lorafleet.orchestrator.io.JsonNumbers;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -73,8 +74,8 @@ final class ProgressLog implements AutoCloseable {
     ObjectNode line = JSON.createObjectNode();
     line.put("step", done);
     line.put("loss", o.meanLoss());
-    putNumber(line, "lr", o.lr());
-    putNumber(line, "grad_norm", o.gradNormBeforeClip());
+    JsonNumbers.put(line, "lr", o.lr());
+    JsonNumbers.put(line, "grad_norm", o.gradNormBeforeClip());
     line.put("tokens", o.tokens());
     line.put("tokens_per_s", round(tokensPerSecond));
     line.put("step_time_s", round(stepSeconds));
@@ -132,15 +133,6 @@ final class ProgressLog implements AutoCloseable {
 
   private static String fmt(double v, String f) {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, f, v);
-  }
-
-  /** Puts {@code v}, or JSON null for NaN (not a number in JSON). */
-  static void putNumber(ObjectNode line, String key, double v) {
-    if (Double.isNaN(v)) {
-      line.putNull(key);
-    } else {
-      line.put(key, v);
-    }
   }
 
   private static double round(double v) {

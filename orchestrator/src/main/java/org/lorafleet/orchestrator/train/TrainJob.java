@@ -10,6 +10,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.lorafleet.orchestrator.checkpoint.Checkpoint;
 import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
+import org.lorafleet.orchestrator.io.HadoopDir;
 import org.lorafleet.orchestrator.config.ConfigWriter;
 import org.lorafleet.orchestrator.config.JobConfig;
 import org.lorafleet.orchestrator.data.DataPipeline;
@@ -39,17 +40,35 @@ public final class TrainJob {
    * @param resumeFrom a checkpoint folder to resume from (overrides checkpoint.resume), or null
    * @param force resume even when the config's model, LoRA shape or data differ from the checkpoint's
    * @param failAt test hook "worker:step" injecting one worker failure; null normally
+   * @param untilStep stop after this many optimizer steps (local steps in local-sgd) although the
+   *     learning-rate schedule spans the whole job; null runs to the end. A later run with the same
+   *     config resumes from the final checkpoint, so a job can run in segments (sweeps' early stopping)
    */
-  public record Options(String resumeFrom, boolean force, String failAt, PrintStream out) {
+  public record Options(String resumeFrom, boolean force, String failAt, PrintStream out, Long untilStep) {
+    public Options(String resumeFrom, boolean force, String failAt, PrintStream out) {
+      this(resumeFrom, force, failAt, out, null);
+    }
+
     public static Options defaults(PrintStream out) {
       return new Options(null, false, null, out);
     }
   }
 
-  /** Where things went and how it went. */
-  public record Result(String outputDir, String adapterDir, String mergedDir, long steps, double initialEvalLoss,
-      double finalEvalLoss, long tokens, double tokensPerSecond, double wallSeconds, String resumedFrom,
-      List<Long> appliedSteps, List<WorkerReport> workers) {}
+  /**
+   * Where things went and how it went.
+   *
+   * @param steps the version reached (optimizer steps; rounds in local-sgd)
+   * @param plannedSteps the version the whole job reaches; more than {@code steps} after a segment
+   */
+  public record Result(String outputDir, String adapterDir, String mergedDir, long steps, long plannedSteps,
+      double initialEvalLoss, double finalEvalLoss, long tokens, double tokensPerSecond, double wallSeconds,
+      String resumedFrom, List<Long> appliedSteps, List<WorkerReport> workers) {
+
+    /** Whether the job ran to the end of its schedule (not only a segment of it). */
+    public boolean complete() {
+      return steps >= plannedSteps;
+    }
+  }
 
   private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
 
@@ -62,7 +81,7 @@ public final class TrainJob {
     Configuration hadoop = sc.hadoopConfiguration();
 
     // --- setup: output dir, checkpoints, base model, starting adapter
-    JobOutputs outputs = new JobOutputs(new OutputFs(cfg.output().dir(), hadoop), cfg);
+    JobOutputs outputs = new JobOutputs(new HadoopDir(cfg.output().dir(), hadoop), cfg);
     outputs.writeResolvedConfig();
     CheckpointStore checkpoints = new CheckpointStore(cfg.checkpoint().dir(), cfg.checkpoint().keepLast(), hadoop);
     int leftovers = checkpoints.removeTemporaries();
@@ -78,6 +97,9 @@ public final class TrainJob {
     CausalLm driverModel = BaseModels.replica(cfg.model().path());
     LoraAdapter adapter = StartingAdapter.of(cfg, driverModel, resume, out);
     long startStep = resume == null ? 0 : resume.state().step();
+    if (resume != null) {
+      outputs.resumedFrom(startStep);
+    }
 
     // --- data: read, format, tokenize in executors, pack, split, shuffle
     PreparedData data = DataPipeline.prepare(spark, JobConversions.data(cfg.data()), cfg.model().path(), cfg.seed());
@@ -87,8 +109,9 @@ public final class TrainJob {
       checkTaskSlots(sc, workers);
       long totalSteps = JobConversions.totalSteps(cfg.train(), cfg.distributed(), data.stats().trainSequences());
       UpdateMode mode = JobConversions.mode(cfg.distributed());
-      long totalUpdates = mode == UpdateMode.LOCAL_SGD
-          ? (totalSteps + cfg.distributed().localSteps() - 1) / cfg.distributed().localSteps() : totalSteps;
+      long endStep = opts.untilStep() == null ? totalSteps : Math.min(totalSteps, opts.untilStep());
+      long plannedUpdates = updates(mode, totalSteps, cfg.distributed().localSteps());
+      long totalUpdates = updates(mode, endStep, cfg.distributed().localSteps());
       DriverEval eval = new DriverEval(driverModel, adapter.settings(), data.eval(), cfg.train().microBatchSize(),
           cfg.train().evalBatches());
       double initialEval = Double.NaN;
@@ -98,8 +121,9 @@ public final class TrainJob {
         out.printf(Locale.ROOT, "eval  step %5d  loss %.4f  perplexity %.2f  (before training)%n", startStep, r.loss(),
             r.perplexity());
       }
-      out.printf(Locale.ROOT, "Training %s: %d worker(s), mode %s, %d step(s) from step %d, %d LoRA tensors (r=%d).%n",
-          cfg.name(), workers, mode.configName(), totalSteps, startStep, adapter.parameters().size(),
+      out.printf(Locale.ROOT, "Training %s: %d worker(s), mode %s, %d step(s) from step %d%s, %d LoRA tensors (r=%d).%n",
+          cfg.name(), workers, mode.configName(), totalSteps, startStep,
+          endStep < totalSteps ? " (this run stops at step " + endStep + ")" : "", adapter.parameters().size(),
           adapter.settings().r());
 
       // --- parameter server in this JVM, reachable by executors
@@ -138,7 +162,7 @@ public final class TrainJob {
           }
         });
         TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), cfg.model().path(), adapter.settings(), mode,
-            workers, cfg.train().microBatchSize(), cfg.train().gradAccum(), totalSteps, cfg.distributed().localSteps(),
+            workers, cfg.train().microBatchSize(), cfg.train().gradAccum(), totalSteps, endStep, cfg.distributed().localSteps(),
             cfg.seed(), cfg.distributed().stepTimeout(), AdamWSettings.withWeightDecay(cfg.train().weightDecay()),
             JobConversions.schedule(cfg.train(), totalSteps), cfg.train().maxGradNorm(), opts.failAt());
 
@@ -162,7 +186,8 @@ public final class TrainJob {
         String mergedDir = cfg.output().merge() ? outputs.writeMerged(adapter, driverModel) : null;
         outputs.copyMetrics(progress.file());
         double wall = (System.nanoTime() - t0) / 1e9;
-        Result result = new Result(outputs.location(), adapterDir, mergedDir, last.version(), initialEval, finalEval,
+        Result result = new Result(outputs.location(), adapterDir, mergedDir, last.version(), plannedUpdates, initialEval,
+            finalEval,
             progress.tokens(), progress.tokens() / Math.max(progress.elapsedSeconds(), 1e-9), wall,
             resume == null ? null : resume.location(), ps.core().appliedSteps(), reports);
         outputs.writeSummary(result, data.stats());
@@ -205,6 +230,11 @@ public final class TrainJob {
       sc.setLocalProperty(INTERRUPT_ON_CANCEL, null);
       sc.setJobDescription(null);
     }
+  }
+
+  /** Server versions a job of {@code steps} optimizer steps publishes: rounds of K local steps in local-sgd. */
+  private static long updates(UpdateMode mode, long steps, int localSteps) {
+    return mode == UpdateMode.LOCAL_SGD ? (steps + localSteps - 1) / localSteps : steps;
   }
 
   /** In local mode Spark can only gang-schedule as many barrier tasks as it has threads. */

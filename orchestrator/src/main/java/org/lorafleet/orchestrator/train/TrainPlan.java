@@ -12,14 +12,23 @@ import org.lorafleet.trainer.lora.LoraSettings;
  * the job secret travels as a Spark local property ({@link BarrierWorker#SECRET_PROPERTY}).
  *
  * @param psHost parameter-server address as executors reach it
- * @param totalSteps optimizer steps of the whole job (sync/async) or local steps (local-sgd)
+ * @param totalSteps optimizer steps of the whole job (sync/async) or local steps (local-sgd); the
+ *     learning-rate schedule spans them
+ * @param endStep workers stop at this step, &lt;= totalSteps (less when the job runs only a segment of its
+ *     schedule, as sweeps with early stopping do)
  * @param failAt test hook "worker:step": that worker fails at that step on the stage's first attempt
  *     ("worker:step:always": on every attempt, so the job dies); null normally
  */
 public record TrainPlan(String jobId, String psHost, int psPort, String modelLocation, LoraSettings lora,
-    UpdateMode mode, int workers, int microBatchSize, int gradAccum, long totalSteps, int localSteps, long seed,
+    UpdateMode mode, int workers, int microBatchSize, int gradAccum, long totalSteps, long endStep, int localSteps, long seed,
     Duration stepTimeout, AdamWSettings adamW, LrSchedule schedule, double maxGradNorm, String failAt)
     implements Serializable {
+
+  public TrainPlan {
+    if (endStep < 0 || endStep > totalSteps) {
+      throw new IllegalArgumentException("The end step " + endStep + " must lie in [0, " + totalSteps + "].");
+    }
+  }
 
   /** Sequences one worker consumes per optimizer step. */
   public int sequencesPerWorkerStep() {

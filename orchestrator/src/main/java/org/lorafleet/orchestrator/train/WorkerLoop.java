@@ -21,7 +21,7 @@ import org.lorafleet.trainer.train.MicroBatchGradients;
 
 /**
  * The loop one worker runs inside its barrier task, per update rule. Every call to the parameter
- * server blocks; the loop ends when the job's step count is reached.
+ * server blocks; the loop ends at the plan's end step (the job's step count unless it runs a segment).
  *
  * <ul>
  *   <li>sync: pull version s → gradient sums of the step's micro-batches → push (s, sums, loss, tokens)
@@ -69,7 +69,7 @@ final class WorkerLoop {
   }
 
   private void sync(LoraTrainer trainer, long firstStep) {
-    for (long step = firstStep; step < plan.totalSteps(); step++) {
+    for (long step = firstStep; step < plan.endStep(); step++) {
       pullInto(trainer.adapter());
       maybeFail(step);
       long t0 = System.nanoTime();
@@ -90,14 +90,14 @@ final class WorkerLoop {
 
   private void localSgd(LoraTrainer trainer, long firstRound) {
     int k = plan.localSteps();
-    long rounds = (plan.totalSteps() + k - 1) / k;
+    long rounds = (plan.endStep() + k - 1) / k;
     for (long round = firstRound; round < rounds; round++) {
       pullInto(trainer.adapter());
       Map<String, FloatTensor> before = trainer.adapter().copyOfParameters();
       long t0 = System.nanoTime();
       double lossSum = 0;
       long roundTokens = 0;
-      for (long local = round * k; local < Math.min((round + 1) * k, plan.totalSteps()); local++) {
+      for (long local = round * k; local < Math.min((round + 1) * k, plan.endStep()); local++) {
         maybeFail(local);
         trainer.setStep(local);
         var r = trainer.step(data.step(local), plan.schedule().lr(local), plan.maxGradNorm());
@@ -129,7 +129,7 @@ final class WorkerLoop {
       long t1 = System.nanoTime();
       VersionedTensors v = ps.pull();
       waitSeconds += (System.nanoTime() - t1) / 1e9;
-      if (v.version() >= plan.totalSteps()) {
+      if (v.version() >= plan.endStep()) {
         return;
       }
       trainer.adapter().setParameters(v.tensors());

@@ -1,4 +1,4 @@
-package org.lorafleet.orchestrator.train;
+package org.lorafleet.orchestrator.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,13 +9,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** The job's output directory on any Hadoop file system. Every call blocks on I/O. */
-final class OutputFs {
+/** A folder on any Hadoop file system (local, HDFS, …), e.g. a job's output dir. Every call blocks on I/O. */
+public final class HadoopDir {
 
   private final FileSystem fs;
   private final Path dir;
 
-  OutputFs(String dir, Configuration hadoop) {
+  /** Opens the folder, creating it if missing. */
+  public HadoopDir(String dir, Configuration hadoop) {
     try {
       this.dir = new Path(dir);
       this.fs = this.dir.getFileSystem(hadoop);
@@ -26,12 +27,12 @@ final class OutputFs {
   }
 
   /** Fully qualified location of {@code child} (or of the output dir when null). */
-  String location(String child) {
+  public String location(String child) {
     return fs.makeQualified(child == null ? dir : new Path(dir, child)).toString();
   }
 
   /** Writes a small text file atomically (temporary name, then rename). */
-  void writeText(String name, String text) {
+  public void writeText(String name, String text) {
     Path target = new Path(dir, name);
     Path tmp = new Path(dir, "." + name + ".tmp");
     try {
@@ -47,8 +48,23 @@ final class OutputFs {
     }
   }
 
+  /** The text of file {@code name}, or null when there is none. */
+  public String readText(String name) {
+    Path p = new Path(dir, name);
+    try {
+      if (!fs.exists(p)) {
+        return null;
+      }
+      try (var in = fs.open(p)) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + p + ".", e);
+    }
+  }
+
   /** Copies a local file into the output dir under {@code name}. */
-  void copyFile(java.nio.file.Path local, String name) {
+  public void copyFile(java.nio.file.Path local, String name) {
     try {
       fs.copyFromLocalFile(false, true, new Path(local.toUri()), new Path(dir, name));
     } catch (IOException e) {
@@ -57,7 +73,7 @@ final class OutputFs {
   }
 
   /** Replaces folder {@code name} with the files of a local folder (written beside it, then renamed). */
-  void copyFolder(java.nio.file.Path local, String name) {
+  public void copyFolder(java.nio.file.Path local, String name) {
     Path target = new Path(dir, name);
     Path tmp = new Path(dir, "." + name + ".tmp");
     try (var files = Files.list(local)) {
