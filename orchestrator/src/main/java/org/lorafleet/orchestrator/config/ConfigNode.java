@@ -78,6 +78,24 @@ public final class ConfigNode {
     return new ConfigNode(yaml, problems, path(key), o, f.section());
   }
 
+  /** The value at a key of type {@link Schema.Type#ANY} as parsed, or null when absent. */
+  public JsonNode raw(String key) {
+    if (field(key).type() != Schema.Type.ANY) {
+      throw new IllegalStateException("Key '" + path(key) + "' is not free-form in the schema.");
+    }
+    return node.get(key);
+  }
+
+  /** The scalar at {@code relPath} (relative to this mapping) exactly as written, or null. */
+  public String scalarText(String relPath) {
+    return yaml.scalarText(path(relPath));
+  }
+
+  /** Where {@code key} (a path relative to this mapping) was defined. */
+  public LocatedYaml.Location locate(String key) {
+    return yaml.locate(path(key));
+  }
+
   /** Whether {@code key} is given, even as null. */
   public boolean isPresent(String key) {
     return get(key) != null;

@@ -89,6 +89,10 @@ public final class Overrides {
           }
           return;
         }
+        case ANY -> {
+          problems.addAt(at, path, "cannot be set with --set; edit the file");
+          return;
+        }
         default -> {
           if (!last) {
             problems.addAt(at, key, path + " is a single value, not a section");

@@ -25,7 +25,9 @@ public final class Schema {
     /** A mapping of free-form string keys to string values ({@code spark.conf}). */
     STRING_MAP,
     /** A nested mapping with its own schema. */
-    SECTION
+    SECTION,
+    /** Free-form YAML read by its own reader ({@code parameters} of a sweep file); not settable by --set. */
+    ANY
   }
 
   /** One key: its name, type, and for {@link Type#SECTION} the nested schema. */

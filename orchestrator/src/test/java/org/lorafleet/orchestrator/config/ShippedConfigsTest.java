@@ -52,6 +52,36 @@ class ShippedConfigsTest {
     }));
   }
 
+  static List<Path> sweepFiles() throws IOException {
+    try (Stream<Path> s = Files.list(configsDir())) {
+      return s.filter(f -> f.toString().endsWith(".yaml")).sorted().filter(p -> !jobFilesUnchecked().contains(p)).toList();
+    }
+  }
+
+  private static List<Path> jobFilesUnchecked() {
+    try {
+      return jobFiles();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyShippedSweepFileLoadsWithEveryTrial() throws IOException {
+    List<Path> files = sweepFiles();
+    assertFalse(files.isEmpty(), "no sweep files found in " + configsDir());
+    return files.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
+      SweepFile f = SweepFile.load(p.toString(), List.of(), ConfigLoader.LOCAL_FILES);
+      var plan = org.lorafleet.orchestrator.sweep.SweepPlan.build(f);
+      assertFalse(plan.trials().isEmpty());
+      assertEquals(f.parameters().size(), plan.trials().get(0).params().size());
+      List<String> lines = Files.readAllLines(p);
+      assertTrue(lines.get(0).startsWith("# ") && lines.get(0).length() > 10, p + ": first line says what it is");
+      assertTrue(lines.get(1).startsWith("# Run: bin/lorafleet sweep -c configs/" + p.getFileName()),
+          p + ": second line is the command: " + lines.get(1));
+    }));
+  }
+
   @Test
   void expectedFilesAreShipped() throws IOException {
     List<String> names = jobFiles().stream().map(p -> p.getFileName().toString()).toList();
