@@ -14,10 +14,11 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "lorafleet", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Fine-tune Hugging Face language models with LoRA adapters on Spark.",
-    subcommands = {TrainCommand.class, ValidateCommand.class, EvalCommand.class, GenerateCommand.class,
+    subcommands = {TrainCommand.class, SweepCommand.class, ValidateCommand.class, EvalCommand.class, GenerateCommand.class,
         MergeCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  lorafleet train -c configs/quickstart.yaml",
         "  lorafleet train -c configs/quickstart.yaml --set train.max_steps=20 --set lora.r=4",
+        "  lorafleet sweep -c configs/sweep.yaml",
         "  spark-submit --class org.lorafleet.orchestrator.cli.Main lorafleet-app.jar train -c hdfs:///jobs/job.yaml"})
 public final class Main implements Runnable {
 
