@@ -35,7 +35,7 @@ class CliTest {
   void helpAndVersionAreReadable() {
     Outcome help = run("--help");
     assertEquals(0, help.code());
-    for (String cmd : new String[] {"train", "validate", "eval", "generate", "merge", "inspect"}) {
+    for (String cmd : new String[] {"train", "sweep", "validate", "eval", "generate", "merge", "inspect"}) {
       assertTrue(help.out().contains(cmd), help.out());
       Outcome sub = run(cmd, "--help");
       assertEquals(0, sub.code(), cmd);
@@ -63,6 +63,22 @@ class CliTest {
         "train.lr=-1");
     assertEquals(Main.EXIT_USAGE, override.code());
     assertTrue(override.err().contains("train.lr"), override.err());
+  }
+
+  @Test
+  void validateListsASweepsTrialsAndSweepRefusesABadSweepFileBeforeSparkStarts(@TempDir Path tmp) throws IOException {
+    Outcome ok = run("validate", "-c", REPO.resolve("configs/sweep.yaml").toString(), "--set", "sweep.trials=2");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("is a valid sweep: 'lr-rank', 2 random trial(s)"), ok.out());
+    assertTrue(ok.out().contains("trial-001  {train.lr=") && ok.out().contains("trial-002"), ok.out());
+    Path bad = tmp.resolve("sweep.yaml");
+    Files.writeString(bad, "sweep:\n  name: s\n  base: " + REPO.resolve("configs/quickstart.yaml")
+        + "\nparameters:\n  lora.rank: [4, 8]\n");
+    Outcome err = run("sweep", "-c", bad.toString());
+    assertEquals(Main.EXIT_USAGE, err.code());
+    assertTrue(err.err().contains("sweep.yaml:5: parameters.lora.rank: unknown key; did you mean 'r'? (not a key of section lora)"),
+        err.err());
+    assertTrue(!err.err().contains("\tat "), "no stack trace for a config error:\n" + err.err());
   }
 
   @Test

@@ -36,6 +36,23 @@ class DocsTest {
   }
 
   @Test
+  void everySweepFileKeyHasARowInDocsSweeps() throws IOException {
+    Path fromModule = Path.of("..", "docs", "sweeps.md");
+    String md = Files.readString(Files.exists(fromModule) ? fromModule : Path.of("docs", "sweeps.md"));
+    for (Schema.Field f : SweepFile.FILE.fields()) {
+      int start = md.indexOf("### `" + f.name() + "`");
+      assertTrue(start >= 0, "a section on " + f.name());
+      if (f.type() == Schema.Type.SECTION) {
+        int end = md.indexOf("\n### ", start + 1);
+        String section = md.substring(start, end < 0 ? md.length() : end);
+        for (String k : f.section().names()) {
+          assertTrue(section.contains("| `" + k + "` |"), f.name() + "." + k + " has a row");
+        }
+      }
+    }
+  }
+
+  @Test
   void theReferenceBlockHoldsTheDefaults() throws IOException {
     String md = docs();
     int start = md.indexOf("```yaml", md.indexOf("## Reference"));
