@@ -255,6 +255,25 @@ class SweepRunTest {
   }
 
   @Test
+  void trialsRunInParallelInOneSparkApplication() {
+    // One worker with the double micro-batch computes the grid's two-worker steps; the sums differ only in
+    // rounding, which AdamW's first steps magnify at lr 2e-2 (m/√v of near-zero gradients), hence 1%.
+    SweepPlan plan = plan("grid.yaml", "sweep.output_dir=" + tmp.resolve("out/parallel"), "sweep.parallel=2",
+        "sweep.set=[distributed.workers=1,train.micro_batch_size=4]");
+    Run r = run(plan, Map.of(), 0);
+    String c = r.console();
+    int firstDone = c.indexOf("] Done in");
+    assertTrue(c.indexOf("[trial-001] Starting") < firstDone && c.indexOf("[trial-002] Starting") < firstDone,
+        "two trials start before either finishes:\n" + c);
+    Map<String, Double> expected = new HashMap<>();
+    grid().ranked().forEach(t -> expected.put(t.id(), t.metric()));
+    for (SweepRunner.TrialSummary t : r.result().ranked()) {
+      assertEquals("completed", t.status(), t.id() + ": " + t.error());
+      assertEquals(expected.get(t.id()), t.metric(), 1e-2 * Math.abs(t.metric()), t.id());
+    }
+  }
+
+  @Test
   void aChangedSweepFileIsRefusedInTheSameFolder() {
     SweepPlan plan = plan("grid.yaml", "sweep.output_dir=" + tmp.resolve("out/grid"));
     grid();
