@@ -6,13 +6,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /** A folder on any Hadoop file system (local, HDFS, …), e.g. a job's output dir. Every call blocks on I/O. */
 public final class HadoopDir {
 
   private final FileSystem fs;
+  private final FileContext fc;
   private final Path dir;
 
   /** Opens the folder, creating it if missing. */
@@ -20,6 +23,7 @@ public final class HadoopDir {
     try {
       this.dir = new Path(dir);
       this.fs = this.dir.getFileSystem(hadoop);
+      this.fc = FileContext.getFileContext(fs.getUri(), hadoop);
       fs.mkdirs(this.dir);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create output dir " + dir + ".", e);
@@ -31,7 +35,7 @@ public final class HadoopDir {
     return fs.makeQualified(child == null ? dir : new Path(dir, child)).toString();
   }
 
-  /** Writes a small text file atomically (temporary name, then rename). */
+  /** Writes a small text file atomically: a temporary name, then renamed over the old file in one step. */
   public void writeText(String name, String text) {
     Path target = new Path(dir, name);
     Path tmp = new Path(dir, "." + name + ".tmp");
@@ -39,10 +43,7 @@ public final class HadoopDir {
       try (OutputStream out = fs.create(tmp, true)) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }
-      if (fs.exists(target)) {
-        fs.delete(target, false);
-      }
-      fs.rename(tmp, target);
+      fc.rename(tmp, target, Options.Rename.OVERWRITE);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + target + ".", e);
     }

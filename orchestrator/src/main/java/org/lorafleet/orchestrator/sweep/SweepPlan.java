@@ -61,6 +61,11 @@ public record SweepPlan(SweepFile file, List<TrialSpec> trials) {
           add(problems, at(file, "sweep.metric", "metric " + s.metric().yamlName() + " needs evaluation data, "
               + "but the base job has none; set data.eval or data.eval_fraction > 0 in " + file.baseLocation()));
         }
+        if (s.parallel() > 1 && job.parameterServer().bindPort() != 0) {
+          add(problems, at(file, "sweep.parallel", "trials running at once need their own parameter-server ports, but "
+              + "parameter_server.bind fixes port " + job.parameterServer().bindPort() + "; bind to port 0 (any free "
+              + "port) or set sweep.parallel to 1"));
+        }
         trials.add(new TrialSpec(number, values.get(i), job));
       } catch (ConfigException e) {
         for (ConfigError err : e.errors()) {

@@ -83,8 +83,9 @@ final class SweepReport {
     for (TrialRecord r : byId) {
       TrialMetrics m = curves.getOrDefault(r.id(), new TrialMetrics(List.of(), List.of()));
       train.add(new SvgPlot.Series(r.id(), color.get(r.id()), points(m.trainLoss()), true, List.of()));
-      eval.add(new SvgPlot.Series(r.id(), color.get(r.id()), points(m.evalLoss()), true,
-          m.evalLoss().stream().map(p -> r.id() + " step " + p.step() + ": eval loss " + SvgPlot.fmt(p.value())).toList()));
+      List<TrialMetrics.Point> evals = m.evalLoss().stream().filter(p -> Double.isFinite(p.value())).toList();
+      eval.add(new SvgPlot.Series(r.id(), color.get(r.id()), points(evals), true,
+          evals.stream().map(p -> r.id() + " step " + p.step() + ": eval loss " + SvgPlot.fmt(p.value())).toList()));
     }
     figure(h, "Training loss", SvgPlot.chart("train-loss", SvgPlot.XAxis.linear("step"), "training loss", train));
     figure(h, "Eval loss", SvgPlot.chart("eval-loss", SvgPlot.XAxis.linear("step"), "eval loss", eval));

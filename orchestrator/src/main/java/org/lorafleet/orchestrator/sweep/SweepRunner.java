@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -59,9 +60,9 @@ public final class SweepRunner {
 
     // --- setup: the sweep folder, its saved state, the early-stopping records so far
     HadoopDir dir = new HadoopDir(sweep.outputDir(), sc.hadoopConfiguration());
+    SweepState state = SweepState.open(dir, plan, opts.retryFailed(), out); // refuses another sweep's folder
     dir.writeText("sweep.yaml", "# The sweep file as run (overrides applied); trials' own configs are in trials/*/config.yaml.\n"
         + yaml(plan));
-    SweepState state = SweepState.open(dir, plan, opts.retryFailed(), out);
     Asha asha = plan.file().earlyStopping() == null ? null : new Asha(plan.file().earlyStopping(), sweep.goal());
     List<TrialSpec> todo = new ArrayList<>();
     for (TrialSpec t : plan.trials()) {
@@ -91,13 +92,20 @@ public final class SweepRunner {
           halted[0] = true;
         }
       }
-      publish(dir, plan, state, sc);
+      try {
+        publish(dir, plan, state, sc);
+      } catch (RuntimeException e) { // the next run, or the end of the sweep, writes them again
+        out.println("WARNING: could not refresh the leaderboard and report: " + e.getMessage());
+      }
     };
+    AtomicBoolean shuttingDown = new AtomicBoolean();
+    Thread hook = new Thread(() -> shuttingDown.set(true), "lorafleet-sweep-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     TrialRunner runner = new TrialRunner(spark, sweep, asha, state, () -> {
       synchronized (halted) {
         return halted[0];
       }
-    }, afterRun);
+    }, () -> shuttingDown.get() || sc.isStopped() || Thread.currentThread().isInterrupted(), afterRun);
     ExecutorService pool = Executors.newFixedThreadPool(sweep.parallel(), r -> {
       Thread t = new Thread(r, "lorafleet-sweep-trial");
       t.setDaemon(true);
@@ -107,28 +115,30 @@ public final class SweepRunner {
       List<Future<?>> running = new ArrayList<>();
       for (TrialSpec t : todo) {
         PrintStream console = PrefixedOutput.of(out, "[" + t.id() + "] ");
-        running.add(pool.submit(() -> {
-          console.println("Starting with " + t.params() + " → " + t.job().output().dir());
-          runner.run(t, console, opts.failAt().get(t.id()));
-        }));
+        running.add(pool.submit(() -> runner.run(t, console, opts.failAt().get(t.id()))));
       }
       for (Future<?> f : running) {
         await(f);
       }
     } finally {
       pool.shutdownNow();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // the JVM is exiting: the hook has run
+      }
     }
 
     // --- results
     List<TrialRecord> ranked = publish(dir, plan, state, sc);
-    boolean stoppedEarly = ranked.stream().anyMatch(r -> !r.status().finished());
+    boolean unfinished = ranked.stream().anyMatch(r -> !r.status().finished());
     printLeaderboard(out, sweep, ranked);
     String report = dir.location("report.html");
-    out.println((stoppedEarly ? "Sweep halted; run it again to continue. " : "Sweep done. ") + "Leaderboard: "
+    out.println((unfinished ? "Sweep halted; run it again to continue. " : "Sweep done. ") + "Leaderboard: "
         + dir.location("leaderboard.csv") + "; report: " + report);
     List<TrialSummary> summaries = ranked.stream().map(r -> new TrialSummary(r.id(), r.params(),
         r.status().yamlName(), r.metric(), r.steps(), r.error(), r.outputDir())).toList();
-    return new Result(dir.location(null), summaries, stoppedEarly, report);
+    return new Result(dir.location(null), summaries, unfinished, report);
   }
 
   /** Writes leaderboard.csv/.json and report.html from the current state. */
@@ -139,8 +149,12 @@ public final class SweepRunner {
     Map<String, TrialMetrics> curves = new HashMap<>();
     for (TrialRecord r : ranked) {
       if (r.status() != TrialRecord.Status.PENDING) {
-        String text = new HadoopDir(r.outputDir(), sc.hadoopConfiguration()).readText("metrics.jsonl");
-        curves.put(r.id(), TrialMetrics.parse(text));
+        try {
+          String text = new HadoopDir(r.outputDir(), sc.hadoopConfiguration()).readText("metrics.jsonl");
+          curves.put(r.id(), TrialMetrics.parse(text));
+        } catch (RuntimeException e) {
+          // the trial is replacing its metrics.jsonl right now; its curve appears at the next refresh
+        }
       }
     }
     dir.writeText("report.html", SweepReport.html(plan.sweep(), plan.file().parameters(), ranked, curves));

@@ -20,20 +20,24 @@ final class TrialRunner {
   private final Asha asha;
   private final SweepState state;
   private final BooleanSupplier halted;
+  private final BooleanSupplier stopping;
   private final Runnable afterRun;
 
   /**
    * @param asha null without early stopping
    * @param halted checked before each run; when true the trial is left as it is, to be resumed later
+   * @param stopping whether the sweep itself is going down (Ctrl-C, Spark stopped): a run that fails
+   *     then is not the trial's fault, so the trial stays unfinished and resumes next time
    * @param afterRun called after each run (and its state update), e.g. to refresh the leaderboard
    */
   TrialRunner(SparkSession spark, SweepConfig sweep, Asha asha, SweepState state, BooleanSupplier halted,
-      Runnable afterRun) {
+      BooleanSupplier stopping, Runnable afterRun) {
     this.spark = spark;
     this.sweep = sweep;
     this.asha = asha;
     this.state = state;
     this.halted = halted;
+    this.stopping = stopping;
     this.afterRun = afterRun;
   }
 
@@ -41,6 +45,10 @@ final class TrialRunner {
   void run(TrialSpec trial, PrintStream console, String failAt) {
     TrialRecord r = state.get(trial.id());
     int rung = r.rungs().size();
+    if (!halted.getAsBoolean()) {
+      console.println((r.rungs().isEmpty() ? "Starting" : "Continuing after rung " + (rung - 1)) + " with "
+          + trial.params() + " → " + trial.job().output().dir());
+    }
     while (!halted.getAsBoolean()) {
       r = r.with(TrialRecord.Status.RUNNING, r.metric(), r.steps(), r.plannedSteps(), 0, null);
       state.put(r);
@@ -50,6 +58,10 @@ final class TrialRunner {
       try {
         res = TrainJob.run(trial.job(), spark, new TrainJob.Options(null, false, failAt, console, until));
       } catch (RuntimeException e) {
+        if (stopping.getAsBoolean()) {
+          console.println("Interrupted with the sweep; the trial resumes from its checkpoint when the sweep runs again.");
+          return; // stays RUNNING, which the next run of the sweep resumes
+        }
         String why = e.getMessage() + (e.getCause() != null && e.getCause().getMessage() != null
             ? " (caused by: " + e.getCause().getMessage() + ")" : "");
         console.println("Trial failed: " + why);

@@ -53,10 +53,17 @@ final class TrialSampler {
   private static String draw(SweepParameter p, SplittableRandom rng) {
     return switch (p.kind()) {
       case CHOICE -> p.choices().get(rng.nextInt(p.choices().size()));
-      case UNIFORM -> round(p.min() + (p.max() - p.min()) * rng.nextDouble());
-      case LOG_UNIFORM -> round(Math.exp(Math.log(p.min()) + (Math.log(p.max()) - Math.log(p.min())) * rng.nextDouble()));
+      case UNIFORM -> round(clamp(p.min() + (p.max() - p.min()) * rng.nextDouble(), p));
+      case LOG_UNIFORM -> round(clamp(Math.exp(Math.log(p.min()) + (Math.log(p.max()) - Math.log(p.min()))
+          * rng.nextDouble()), p));
       case INT -> Long.toString((long) p.min() + rng.nextLong((long) p.max() - (long) p.min() + 1));
     };
+  }
+
+  /** Keeps a draw inside [min, max] after rounding to 4 significant digits. */
+  private static double clamp(double v, SweepParameter p) {
+    double r = Double.parseDouble(round(v));
+    return r > p.max() ? p.max() : r < p.min() ? p.min() : v;
   }
 
   /** 4 significant digits, written plainly ({@code 0.0003162}, {@code 12.35}). */

@@ -90,7 +90,12 @@ final class JobOutputs {
         if (line.isBlank()) {
           continue;
         }
-        JsonNode n = JSON.readTree(line);
+        JsonNode n;
+        try {
+          n = JSON.readTree(line);
+        } catch (IOException torn) {
+          continue; // a line cut short when the earlier run died: nothing to keep
+        }
         if (n.path("step").asLong(Long.MAX_VALUE) <= resumedStep) {
           merged.append(line).append('\n');
         }

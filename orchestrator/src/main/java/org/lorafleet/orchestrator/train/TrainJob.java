@@ -109,7 +109,8 @@ public final class TrainJob {
       checkTaskSlots(sc, workers);
       long totalSteps = JobConversions.totalSteps(cfg.train(), cfg.distributed(), data.stats().trainSequences());
       UpdateMode mode = JobConversions.mode(cfg.distributed());
-      long endStep = opts.untilStep() == null ? totalSteps : Math.min(totalSteps, opts.untilStep());
+      long endStep = opts.untilStep() == null ? totalSteps : Math.min(totalSteps, wholeRounds(mode, opts.untilStep(),
+          cfg.distributed().localSteps()));
       long plannedUpdates = updates(mode, totalSteps, cfg.distributed().localSteps());
       long totalUpdates = updates(mode, endStep, cfg.distributed().localSteps());
       DriverEval eval = new DriverEval(driverModel, adapter.settings(), data.eval(), cfg.train().microBatchSize(),
@@ -230,6 +231,11 @@ public final class TrainJob {
       sc.setLocalProperty(INTERRUPT_ON_CANCEL, null);
       sc.setJobDescription(null);
     }
+  }
+
+  /** A segment of a local-sgd job ends on a round boundary (rounded up), so the next segment starts a new round. */
+  private static long wholeRounds(UpdateMode mode, long steps, int localSteps) {
+    return mode == UpdateMode.LOCAL_SGD ? updates(mode, steps, localSteps) * localSteps : steps;
   }
 
   /** Server versions a job of {@code steps} optimizer steps publishes: rounds of K local steps in local-sgd. */

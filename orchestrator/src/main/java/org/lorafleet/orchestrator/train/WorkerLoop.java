@@ -30,6 +30,7 @@ import org.lorafleet.trainer.train.MicroBatchGradients;
  *   <li>async: pull → gradients → push tagged with the pulled version; a stale refusal means pull again.
  *       Workers stop once they pull a version at or past the step budget, so updates already in flight
  *       then may still land: an async job applies between max_steps and max_steps + workers − 1 updates.
+ *       After a resume each worker continues from its share (version / workers) of the data.
  * </ul>
  */
 final class WorkerLoop {
@@ -62,7 +63,7 @@ final class WorkerLoop {
     switch (plan.mode()) {
       case SYNC -> sync(trainer, reg.version());
       case LOCAL_SGD -> localSgd(trainer, reg.version());
-      case ASYNC -> async(trainer);
+      case ASYNC -> async(trainer, reg.version());
     }
     int worker = Integer.parseInt(workerId.substring("worker-".length()));
     return new WorkerReport(worker, attempt, computed, tokens, computeSeconds, waitSeconds, refusedStale);
@@ -123,8 +124,8 @@ final class WorkerLoop {
     }
   }
 
-  private void async(LoraTrainer trainer) {
-    long position = 0;
+  private void async(LoraTrainer trainer, long startVersion) {
+    long position = startVersion / plan.workers(); // a resumed job goes on with data this worker has not seen
     while (true) {
       long t1 = System.nanoTime();
       VersionedTensors v = ps.pull();

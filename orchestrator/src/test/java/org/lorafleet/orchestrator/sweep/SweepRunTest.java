@@ -157,19 +157,12 @@ class SweepRunTest {
         "the report is self-contained");
     Path png = Path.of("target", "test-artifacts", "sweep-report.png").toAbsolutePath();
     BufferedImage shot = ChromiumScreenshot.render(html, png, 1280, 1800);
-    int blank = 0;
     for (int i = 0; i < 4; i++) {
       String color = SweepReport.colorOf(i);
       int n = ChromiumScreenshot.pixelsOf(shot, color);
       // The leaderboard swatch has 144 pixels; curves, eval markers and two scatter points add far more.
       assertTrue(n > 144 + 300, "trial " + (i + 1) + " (" + color + ") has only " + n + " pixels in " + png);
     }
-    for (int y = 0; y < shot.getHeight(); y += 7) {
-      for (int x = 0; x < shot.getWidth(); x += 7) {
-        blank += (shot.getRGB(x, y) & 0xffffff) == 0xfafafa || (shot.getRGB(x, y) & 0xffffff) == 0xffffff ? 1 : 0;
-      }
-    }
-    assertTrue(blank < shot.getWidth() / 7 * (shot.getHeight() / 7), "the page is not blank");
   }
 
   @Test
@@ -263,8 +256,10 @@ class SweepRunTest {
     Run r = run(plan, Map.of(), 0);
     String c = r.console();
     int firstDone = c.indexOf("] Done in");
-    assertTrue(c.indexOf("[trial-001] Starting") < firstDone && c.indexOf("[trial-002] Starting") < firstDone,
-        "two trials start before either finishes:\n" + c);
+    assertTrue(firstDone > 0, c);
+    String beforeFirstDone = c.substring(0, firstDone);
+    assertTrue(beforeFirstDone.contains("Training grid-trial-001") && beforeFirstDone.contains("Training grid-trial-002"),
+        "two trials are training before either finishes:\n" + c);
     Map<String, Double> expected = new HashMap<>();
     grid().ranked().forEach(t -> expected.put(t.id(), t.metric()));
     for (SweepRunner.TrialSummary t : r.result().ranked()) {
@@ -274,14 +269,17 @@ class SweepRunTest {
   }
 
   @Test
-  void aChangedSweepFileIsRefusedInTheSameFolder() {
-    SweepPlan plan = plan("grid.yaml", "sweep.output_dir=" + tmp.resolve("out/grid"));
+  void aChangedSweepFileIsRefusedInTheSameFolderAndTheFolderIsLeftAsItWas() throws IOException {
     grid();
-    SweepPlan changed = plan("asha.yaml", "sweep.output_dir=" + tmp.resolve("out/grid"), "sweep.name=grid");
+    Path folder = tmp.resolve("out/grid");
+    String sweepYaml = Files.readString(folder.resolve("sweep.yaml"));
+    String state = Files.readString(folder.resolve("sweep-state.json"));
+    SweepPlan changed = plan("asha.yaml", "sweep.output_dir=" + folder, "sweep.name=grid");
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> run(changed, Map.of(), 0));
     assertTrue(e.getMessage().contains("holds results of a different sweep: trial-001 ran with"), e.getMessage());
-    assertEquals(4, plan.trials().size());
+    assertEquals(sweepYaml, Files.readString(folder.resolve("sweep.yaml")));
+    assertEquals(state, Files.readString(folder.resolve("sweep-state.json")));
   }
 
   private static Map<Long, Double> evalLosses(Path metrics) throws IOException {
