@@ -220,6 +220,14 @@ class SweepRunTest {
       }
     }
     assertTrue(stopped >= 1, "with η=2 and 4 trials at least one is stopped early:\n" + second.console());
+
+    // trial-001 (first at every rung, so never stopped) ran in three segments; in one go it ends the same.
+    SweepPlan whole = plan("asha.yaml", "sweep.output_dir=" + tmp.resolve("out/asha-whole"), "sweep.trials=1",
+        "early_stopping.min_steps=100");
+    SweepRunner.TrialSummary once = run(whole, Map.of(), 0).result().ranked().get(0);
+    assertEquals("completed", once.status());
+    assertEquals(once.metric(), byId.get("trial-001").metric(), 1e-4 * once.metric(),
+        "segmented and whole runs of trial-001 end with the same eval loss");
   }
 
   @Test
