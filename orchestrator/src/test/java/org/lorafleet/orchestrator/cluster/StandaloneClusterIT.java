@@ -1,0 +1,153 @@
+package org.lorafleet.orchestrator.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Spark standalone cluster on loopback made of real processes, as docs/cluster.md starts one: a Master and
+ * two Workers (1 core each) on the Spark runtime's jars, and the application jar submitted with SparkSubmit in
+ * client mode. The two training workers must run in two executor JVMs, each loading the base model and
+ * talking to the parameter server in the driver over TCP.
+ */
+@Tag("slow")
+@Tag("cluster")
+class StandaloneClusterIT {
+
+  private static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
+  @TempDir
+  static Path tmp;
+  private static ChildProcess master;
+  private static final List<ChildProcess> WORKERS = new ArrayList<>();
+  private static String masterUrl;
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    Path conf = Files.createDirectories(tmp.resolve("conf"));
+    Map<String, String> env = new HashMap<>(ClusterFixtures.sparkEnv(conf));
+    // What Spark's sbin/ scripts export (load-spark-env.sh); the Worker needs it to build executor commands.
+    env.put("SPARK_SCALA_VERSION", "2.13");
+    int port = ClusterFixtures.freePort();
+    masterUrl = "spark://127.0.0.1:" + port;
+    master = ChildProcess.start("Spark master", ClusterFixtures.sparkJvm("512m", "org.apache.spark.deploy.master.Master",
+        List.of(), List.of("--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", "0")),
+        env, tmp, tmp.resolve("master.log"));
+    master.awaitLog("I have been elected leader", Duration.ofMinutes(1));
+    for (int i = 0; i < 2; i++) {
+      Path work = Files.createDirectories(tmp.resolve("worker-" + i));
+      WORKERS.add(ChildProcess.start("Spark worker " + i, ClusterFixtures.sparkJvm("512m",
+          "org.apache.spark.deploy.worker.Worker", List.of(), List.of("--host", "127.0.0.1", "--cores", "1",
+              "--memory", "3g", "--work-dir", work.toString(), "--webui-port", "0", masterUrl)),
+          env, work, tmp.resolve("worker-" + i + ".log")));
+    }
+    for (ChildProcess w : WORKERS) {
+      w.awaitLog("Successfully registered with master", Duration.ofMinutes(1));
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    WORKERS.forEach(ChildProcess::close);
+    if (master != null) {
+      master.close();
+    }
+  }
+
+  @Test
+  void twoExecutorJvmsTrainTogetherThroughTheDriversParameterServer() throws IOException {
+    Path job = Files.createDirectories(tmp.resolve("job"));
+    Path train = Files.write(job.resolve("train.jsonl"), ClusterFixtures.trainRows(240));
+    Path out = job.resolve("out");
+    Path config = Files.writeString(job.resolve("standalone.yaml"), ClusterFixtures.tinyJob("standalone",
+        ClusterFixtures.MODEL.toString(), train.toString(), out.toString(), "127.0.0.1:0"));
+    Path events = Files.createDirectories(tmp.resolve("events"));
+
+    List<String> sparkArgs = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", "client",
+        "--executor-cores", "1", "--total-executor-cores", "2", "--executor-memory", "1g",
+        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
+    sparkArgs.addAll(ClusterFixtures.commonConf(events));
+    Path log = tmp.resolve("submit.log");
+    long t0 = System.nanoTime();
+    int exit;
+    try (ChildProcess submit = ChildProcess.start("spark-submit", ClusterFixtures.sparkSubmit(List.of(), sparkArgs,
+        List.of("train", "-c", config.toString())), ClusterFixtures.sparkEnv(tmp.resolve("conf")), job, log)) {
+      exit = submit.waitFor(JOB_TIMEOUT);
+    }
+    System.out.printf("standalone job took %.0f s%n", (System.nanoTime() - t0) / 1e9);
+    assertEquals(0, exit, () -> "spark-submit failed; its output:\n" + ChildProcess.tail(log, 120)
+        + "\n--- executor logs ---\n" + executorLogTails());
+
+    ClusterFixtures.assertTrainedAdapter(out.resolve("adapter/adapter_model.safetensors"));
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals(ClusterFixtures.STEPS, summary.path("steps").asInt(), summary.toPrettyString());
+    assertEquals(2, summary.path("workers").size(), summary.toPrettyString());
+    for (JsonNode w : summary.path("workers")) {
+      assertEquals(ClusterFixtures.STEPS, w.path("steps_computed").asInt(), "every worker computed every step");
+      assertTrue(w.path("tokens").asLong() > 0, summary.toPrettyString());
+    }
+
+    EventLog ev = EventLog.readOnly(events);
+    assertEquals(1, ev.barrierStages(), ev.toString());
+    assertEquals(2, Set.copyOf(ev.barrierTaskExecutors()).size(),
+        "the two training tasks must run in two different executors: " + ev);
+    Set<Long> pids = new HashSet<>();
+    for (String id : ev.barrierTaskExecutors()) {
+      String stderr = executorLog(id);
+      assertTrue(stderr.contains("lorafleet-app.jar"), "executor " + id + " never received the application jar");
+      long pid = EventLog.executorPid(stderr);
+      assertTrue(pid > 0, "executor " + id + "'s log names no process id");
+      pids.add(pid);
+    }
+    assertEquals(2, pids.size(), "executors must be separate JVM processes: " + pids);
+    assertTrue(pids.stream().noneMatch(p -> p == ProcessHandle.current().pid()));
+    for (ChildProcess w : WORKERS) {
+      assertTrue(pids.stream().noneMatch(p -> p == w.pid()), "an executor is not a Worker process");
+    }
+  }
+
+  /** stderr of executor {@code id} of the (only) application, from whichever Worker's work dir holds it. */
+  private static String executorLog(String id) {
+    return executorLogs().stream().filter(p -> p.getParent().getFileName().toString().equals(id))
+        .map(ChildProcess::read).findFirst()
+        .orElseThrow(() -> new AssertionError("No work dir of executor " + id + " under " + tmp));
+  }
+
+  private static List<Path> executorLogs() {
+    List<Path> logs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      try (Stream<Path> s = Files.walk(tmp.resolve("worker-" + i))) {
+        s.filter(p -> p.getFileName().toString().equals("stderr")).forEach(logs::add);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return logs;
+  }
+
+  private static String executorLogTails() {
+    StringBuilder b = new StringBuilder();
+    for (Path p : executorLogs()) {
+      b.append("== ").append(p).append('\n').append(ChildProcess.tail(p, 40)).append('\n');
+    }
+    return b.toString();
+  }
+}
