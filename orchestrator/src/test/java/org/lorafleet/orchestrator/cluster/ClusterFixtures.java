@@ -85,7 +85,7 @@ final class ClusterFixtures {
    */
   static List<String> sparkSubmit(List<String> extraClasspath, List<String> sparkArgs, List<String> appArgs) {
     List<String> args = new ArrayList<>(sparkArgs);
-    args.addAll(List.of("--class", "org.lorafleet.orchestrator.cli.Main", appJar().toString()));
+    args.addAll(List.of("--class", "org.lorafleet.orchestrator.submit.SparkApp", appJar().toString()));
     args.addAll(appArgs);
     return sparkJvm("1g", "org.apache.spark.deploy.SparkSubmit", extraClasspath, args);
   }
