@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.lorafleet.orchestrator.config.ConfigLoader;
 
@@ -19,7 +18,8 @@ final class ConfigFiles {
       return ConfigLoader.LOCAL_FILES.apply(location);
     }
     Path p = new Path(location);
-    try (FileSystem fs = p.getFileSystem(new Configuration()); InputStream in = fs.open(p)) {
+    // FileSystem instances are cached and shared (Spark's, YARN's); close the stream only.
+    try (InputStream in = p.getFileSystem(new Configuration()).open(p)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read config " + location + ": " + e.getMessage(), e);

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
     footer = {"", "Examples:", "  lorafleet train -c configs/quickstart.yaml",
         "  lorafleet train -c configs/quickstart.yaml --set train.max_steps=20 --set lora.r=4",
         "  lorafleet sweep -c configs/sweep.yaml",
-        "  spark-submit --class org.lorafleet.orchestrator.cli.Main lorafleet-app.jar train -c hdfs:///jobs/job.yaml"})
+        "  spark-submit --master yarn --deploy-mode cluster lorafleet-app.jar train -c hdfs:///jobs/job.yaml"})
 public final class Main implements Runnable {
 
   public static final int EXIT_FAILURE = 1;
@@ -33,8 +33,27 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand; try 'lorafleet --help'.");
   }
 
+  /**
+   * Runs the command and exits with its code. In YARN cluster mode the driver runs inside the
+   * ApplicationMaster, which reports the application's final status only when main returns
+   * ({@code System.exit} there makes YARN record a failure even after a successful run), so there
+   * this returns on success and throws on failure.
+   */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code = commandLine().execute(args);
+    if (!inYarnApplicationMaster()) {
+      System.exit(code);
+    }
+    if (code != 0) {
+      throw new IllegalStateException("lorafleet " + (args.length > 0 ? args[0] : "") + " failed with exit code "
+          + code + "; the reason is printed above, in the ApplicationMaster's stderr.");
+    }
+  }
+
+  /** The ApplicationMaster sets these system properties before it starts the driver (YARN cluster mode). */
+  static boolean inYarnApplicationMaster() {
+    return System.getProperty("spark.yarn.app.id") != null
+        && "cluster".equals(System.getProperty("spark.submit.deployMode"));
   }
 
   /** The configured command line (also used by tests to run commands in-process). */

@@ -80,6 +80,16 @@ class YarnClusterIT {
     assertTrue(driverOut.get(0).getParent().getFileName().toString().endsWith("_000001"),
         "the driver ran in the first container of the application, the ApplicationMaster: " + driverOut);
     assertExecutorsLoadedTheBaseFromHdfs(3); // two executors and the driver
+    // The ApplicationMaster removes the application's staging dir (with the 250 MB jar) when it ends;
+    // it cannot if the job closed Hadoop's shared FileSystem instance.
+    org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(cluster.fs().getHomeDirectory(), ".sparkStaging");
+    List<String> left = new ArrayList<>();
+    if (cluster.fs().exists(staging)) {
+      for (var st : cluster.fs().listStatus(staging)) {
+        left.add(st.getPath().getName());
+      }
+    }
+    assertTrue(left.isEmpty(), "staging dirs left behind: " + left);
   }
 
   /** Submits the tiny job; checks the adapter, summary and barrier stage; returns spark-submit's output. */
