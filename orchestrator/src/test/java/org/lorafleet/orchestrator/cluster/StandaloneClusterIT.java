@@ -109,9 +109,10 @@ class StandaloneClusterIT {
     assertEquals(1, ev.barrierStages(), ev.toString());
     assertEquals(2, Set.copyOf(ev.barrierTaskExecutors()).size(),
         "the two training tasks must run in two different executors: " + ev);
+    String appId = onlyFile(events).getFileName().toString(); // Spark names the event log after the application
     Set<Long> pids = new HashSet<>();
     for (String id : ev.barrierTaskExecutors()) {
-      String stderr = executorLog(id);
+      String stderr = executorLog(appId, id);
       assertTrue(stderr.contains("lorafleet-app.jar"), "executor " + id + " never received the application jar");
       long pid = EventLog.executorPid(stderr);
       assertTrue(pid > 0, "executor " + id + "'s log names no process id");
@@ -124,11 +125,61 @@ class StandaloneClusterIT {
     }
   }
 
-  /** stderr of executor {@code id} of the (only) application, from whichever Worker's work dir holds it. */
-  private static String executorLog(String id) {
-    return executorLogs().stream().filter(p -> p.getParent().getFileName().toString().equals(id))
+  @Test
+  void aSweepRunsItsTrialsAsJobsOnTheClusterAndRanksThem() throws IOException {
+    Path job = Files.createDirectories(tmp.resolve("sweep"));
+    Path train = Files.write(job.resolve("train.jsonl"), ClusterFixtures.trainRows(240));
+    Files.writeString(job.resolve("base.yaml"), ClusterFixtures.tinyJob("base", ClusterFixtures.MODEL.toString(),
+        train.toString(), job.resolve("unused").toString(), "127.0.0.1:0"));
+    Path out = job.resolve("out");
+    Path sweep = Files.writeString(job.resolve("sweep.yaml"), String.join("\n",
+        "sweep: {name: cluster-grid, base: base.yaml, output_dir: '" + out + "'}",
+        "parameters:",
+        "  train.lr: [1.0e-3, 2.0e-2]",
+        ""));
+    List<String> sparkArgs = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", "client",
+        "--executor-cores", "1", "--total-executor-cores", "2", "--executor-memory", "1g",
+        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
+    sparkArgs.addAll(ClusterFixtures.commonConf(Files.createDirectories(tmp.resolve("sweep-events"))));
+    Path log = tmp.resolve("sweep-submit.log");
+    int exit;
+    try (ChildProcess submit = ChildProcess.start("spark-submit sweep", ClusterFixtures.sparkSubmit(List.of(),
+        sparkArgs, List.of("sweep", "-c", sweep.toString())), ClusterFixtures.sparkEnv(tmp.resolve("conf")), job, log)) {
+      exit = submit.waitFor(JOB_TIMEOUT);
+    }
+    assertEquals(0, exit, () -> "spark-submit sweep failed; its output:\n" + ChildProcess.tail(log, 120));
+    JsonNode board = new ObjectMapper().readTree(out.resolve("leaderboard.json").toFile());
+    assertEquals(2, board.path("trials").size(), board.toPrettyString());
+    double previous = Double.NEGATIVE_INFINITY;
+    for (JsonNode t : board.path("trials")) {
+      assertEquals("completed", t.path("status").asText(), t.toPrettyString());
+      assertEquals(ClusterFixtures.STEPS, t.path("steps").asInt());
+      Path trialDir = out.resolve("trials").resolve(t.path("trial").asText());
+      ClusterFixtures.assertTrainedAdapter(trialDir.resolve("adapter/adapter_model.safetensors"));
+      JsonNode summary = new ObjectMapper().readTree(trialDir.resolve("summary.json").toFile());
+      assertEquals(summary.path("final_eval_loss").asDouble(), t.path("metric").asDouble(), 0.0);
+      assertTrue(t.path("metric").asDouble() >= previous, "ranked best first: " + board.toPrettyString());
+      previous = t.path("metric").asDouble();
+    }
+    assertTrue(Files.readString(out.resolve("report.html")).contains("id=\"train-loss\""));
+    EventLog ev = EventLog.readOnly(tmp.resolve("sweep-events"));
+    assertEquals(2, ev.barrierStages(), "one training stage per trial, in one application: " + ev);
+  }
+
+  private static Path onlyFile(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      List<Path> files = s.filter(Files::isRegularFile).toList();
+      assertEquals(1, files.size(), dir + " " + files);
+      return files.get(0);
+    }
+  }
+
+  /** stderr of executor {@code id} of application {@code appId}, from whichever Worker's work dir holds it. */
+  private static String executorLog(String appId, String id) {
+    return executorLogs().stream().filter(p -> p.getParent().getFileName().toString().equals(id)
+            && p.getParent().getParent().getFileName().toString().equals(appId))
         .map(ChildProcess::read).findFirst()
-        .orElseThrow(() -> new AssertionError("No work dir of executor " + id + " under " + tmp));
+        .orElseThrow(() -> new AssertionError("No work dir of executor " + id + " of " + appId + " under " + tmp));
   }
 
   private static List<Path> executorLogs() {
