@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
  * directory or step folder, a PEFT adapter, a Hugging Face model, or a .safetensors file.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Summarise a run output, checkpoint, adapter, model folder or .safetensors file.",
-    footer = {"", "Examples:", "  lorafleet inspect out/quickstart", "  lorafleet inspect out/quickstart/checkpoints",
+    description = "Summarise a run output, sweep folder, checkpoint, adapter, model folder or .safetensors file.",
+    footer = {"", "Examples:", "  lorafleet inspect out/quickstart", "  lorafleet inspect out/sweeps/lr-rank", "  lorafleet inspect out/quickstart/checkpoints",
         "  lorafleet inspect out/quickstart/adapter", "  lorafleet inspect examples/models/tiny-llama"})
 final class InspectCommand implements Callable<Integer> {
 
@@ -46,6 +46,8 @@ final class InspectCommand implements Callable<Integer> {
       tensors(out, path);
     } else if (Files.exists(path.resolve("summary.json"))) {
       run(out);
+    } else if (Files.exists(path.resolve("leaderboard.json"))) {
+      sweep(out);
     } else if (Files.exists(path.resolve("MANIFEST.json")) || Files.exists(path.resolve("state.json"))) {
       step(out, path);
     } else if (hasStepFolders()) {
@@ -55,11 +57,33 @@ final class InspectCommand implements Callable<Integer> {
     } else if (Files.exists(path.resolve("config.json"))) {
       model(out);
     } else {
-      throw new IllegalArgumentException(path + " is none of: run output (summary.json), checkpoint, PEFT adapter "
+      throw new IllegalArgumentException(path + " is none of: run output (summary.json), sweep (leaderboard.json), "
+          + "checkpoint, PEFT adapter "
           + "(adapter_config.json), Hugging Face model (config.json), .safetensors file.");
     }
     out.flush();
     return 0;
+  }
+
+  private void sweep(PrintWriter out) throws IOException {
+    JsonNode b = JSON.readTree(path.resolve("leaderboard.json").toFile());
+    String metric = b.path("metric").asText();
+    out.printf("Sweep '%s': %d trials, ranked by %s (%s)%n", b.path("sweep").asText(), b.path("trials").size(), metric,
+        b.path("goal").asText());
+    for (JsonNode t : b.path("trials")) {
+      out.printf("  %2d  %-10s %-9s %s %-10s steps %d/%d  %s%s%n", t.path("rank").asInt(), t.path("trial").asText(),
+          t.path("status").asText(), metric, t.path("metric").isNumber()
+              ? String.format(java.util.Locale.ROOT, "%.4f", t.path("metric").asDouble()) : "-",
+          t.path("steps").asLong(), t.path("planned_steps").asLong(), params(t.path("params")),
+          t.path("error").isTextual() ? "  error: " + t.path("error").asText() : "");
+    }
+    out.println("  report: " + path.resolve("report.html"));
+  }
+
+  private static String params(JsonNode p) {
+    List<String> kv = new java.util.ArrayList<>();
+    p.fields().forEachRemaining(e -> kv.add(e.getKey() + "=" + e.getValue().asText()));
+    return String.join(" ", kv);
   }
 
   private boolean hasStepFolders() throws IOException {

@@ -82,6 +82,22 @@ class CliTest {
   }
 
   @Test
+  void inspectSummarisesASweepFolder(@TempDir Path tmp) throws IOException {
+    Files.writeString(tmp.resolve("leaderboard.json"), """
+        {"sweep": "s", "metric": "eval_loss", "goal": "minimize", "trials": [
+          {"rank": 1, "trial": "trial-002", "params": {"lora.r": "8"}, "status": "completed", "metric": 7.25,
+           "steps": 6, "planned_steps": 6, "error": null},
+          {"rank": 2, "trial": "trial-001", "params": {"lora.r": "4"}, "status": "failed", "metric": null,
+           "steps": 0, "planned_steps": 0, "error": "boom"}]}
+        """);
+    Outcome o = run("inspect", tmp.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("Sweep 's': 2 trials, ranked by eval_loss (minimize)"), o.out());
+    assertTrue(o.out().contains("trial-002  completed eval_loss 7.2500") && o.out().contains("lora.r=8"), o.out());
+    assertTrue(o.out().contains("error: boom"), o.out());
+  }
+
+  @Test
   void inspectMergeAndGenerateWork(@TempDir Path tmp) {
     Outcome model = run("inspect", REPO.resolve("examples/models/tiny-llama").toString());
     assertEquals(0, model.code(), model.err());
