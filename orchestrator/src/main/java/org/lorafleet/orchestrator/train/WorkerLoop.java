@@ -66,7 +66,8 @@ final class WorkerLoop {
       case ASYNC -> async(trainer, reg.version());
     }
     int worker = Integer.parseInt(workerId.substring("worker-".length()));
-    return new WorkerReport(worker, attempt, computed, tokens, computeSeconds, waitSeconds, refusedStale);
+    return new WorkerReport(worker, attempt, WorkerReport.localHost(), ProcessHandle.current().pid(), computed, tokens,
+        computeSeconds, waitSeconds, refusedStale);
   }
 
   private void sync(LoraTrainer trainer, long firstStep) {

@@ -119,6 +119,9 @@ class StandaloneClusterIT {
       pids.add(pid);
     }
     assertEquals(2, pids.size(), "executors must be separate JVM processes: " + pids);
+    Set<Long> reported = new HashSet<>();
+    summary.path("workers").forEach(w -> reported.add(w.path("pid").asLong()));
+    assertEquals(pids, reported, "summary.json names the executor JVMs that ran the workers");
     assertTrue(pids.stream().noneMatch(p -> p == ProcessHandle.current().pid()));
     for (ChildProcess w : WORKERS) {
       assertTrue(pids.stream().noneMatch(p -> p == w.pid()), "an executor is not a Worker process");
