@@ -12,6 +12,9 @@ mvn -q -B -ntp -Dstyle.color=never -pl trainer dependency:build-classpath \
 cp=$(cat trainer/target/bench-classpath.txt)
 flags=$(sed -n 's:.*<lorafleet.jvm.flags>\(.*\)</lorafleet.jvm.flags>.*:\1:p' pom.xml)
 export OMP_NUM_THREADS=2
+# libgomp (bundled with libnd4j and OpenBLAS) otherwise spins idle OpenMP threads after each ND4J op,
+# stealing the 2 cores from the next OpenBLAS GEMM: W1 325 -> 555 tokens/s with 0. The peer gets it too.
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-0}
 declare -A ours
 for w in W1 W2; do
   out=$(java -Xmx4g $flags -cp "trainer/target/test-classes:trainer/target/classes:$cp" \
