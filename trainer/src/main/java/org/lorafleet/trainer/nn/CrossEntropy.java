@@ -2,7 +2,7 @@ package org.lorafleet.trainer.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
  * Causal-LM cross-entropy as transformers computes it: position t of row b predicts
@@ -14,20 +14,22 @@ public final class CrossEntropy {
 
   public static final long IGNORE_INDEX = -100;
 
+  /** Below this p_t, −log p_t loses precision (subnormal floats): the loss comes from the log-sum-exp. */
+  private static final float TINY = 1e-30f;
+
   private CrossEntropy() {}
 
   /** Sum of token losses, number of counted tokens and d(sum)/d(logits) (null unless requested). */
   public record Result(double lossSum, long tokens, INDArray dLogits) {}
 
   /**
-   * @param logits [B·T, V]; overwritten with softmax probabilities when {@code withGrad}
+   * @param logits [B·T, V]; overwritten with softmax probabilities (the gradient when {@code withGrad})
    * @param labels [B][T] in row-major order, length B·T
    */
   public static Result compute(INDArray logits, long[] labels, int batch, int seq, boolean withGrad) {
     int n = batch * seq;
     int vocab = (int) logits.size(1);
     int[] target = new int[n];
-    float[] valid = new float[n];
     long count = 0;
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < seq; t++) {
@@ -42,37 +44,44 @@ public final class CrossEntropy {
               + " is outside the vocabulary [0, " + vocab + ").");
         }
         target[row] = (int) next;
-        valid[row] = 1f;
         count++;
       }
     }
-    INDArray max = logits.max(true, 1); // [N, 1]
-    INDArray shifted = withGrad ? logits.subiColumnVector(max) : logits.subColumnVector(max);
-    double lossSum = 0;
+    // Loss of row r: -log p_t = lse − z_t. Read z_t and the row max, then one native softmax op
+    // (max, exp, sum, divide fused; ~2× cheaper than composing them) turns the logits into p.
+    float[] zt = new float[n];
     for (int row = 0; row < n; row++) {
       if (target[row] >= 0) {
-        lossSum -= shifted.getDouble(row, target[row]); // −(z_target − max)
+        zt[row] = logits.getFloat(row, target[row]);
       }
     }
-    INDArray exp = Transforms.exp(shifted, false);
-    INDArray sumExp = exp.sum(true, 1); // [N, 1]
-    float[] sumV = sumExp.toFloatVector();
+    float[] max = logits.max(true, 1).toFloatVector(); // [N]
+    INDArray probs = logits; // [N, V], in place
+    Nd4j.exec(new SoftMax(probs, probs, 1));
+    double lossSum = 0;
     for (int row = 0; row < n; row++) {
-      if (target[row] >= 0) {
-        lossSum += Math.log(sumV[row]); // + log Σ exp(z − max)
+      if (target[row] < 0) {
+        continue;
+      }
+      float pt = probs.getFloat(row, target[row]);
+      if (pt >= TINY) {
+        lossSum -= Math.log(pt);
+      } else { // p_t underflowed: lse = max − log p_max, as p at the arg-max is exp(0)/Σ
+        double lse = max[row] - Math.log(probs.getRow(row).maxNumber().doubleValue());
+        lossSum += lse - zt[row];
       }
     }
     if (!withGrad) {
       return new Result(lossSum, count, null);
     }
     // d(sum of losses)/dz = softmax(z) − onehot(target), zero on ignored rows.
-    INDArray probs = exp.diviColumnVector(sumExp);
     for (int row = 0; row < n; row++) {
       if (target[row] >= 0) {
         probs.putScalar(row, target[row], probs.getFloat(row, target[row]) - 1f);
+      } else {
+        probs.getRow(row).assign(0);
       }
     }
-    probs.muliColumnVector(Nd4j.create(valid, new long[] {n, 1}, 'c'));
     return new Result(lossSum, count, probs);
   }
 }
