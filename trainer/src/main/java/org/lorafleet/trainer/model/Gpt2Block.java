@@ -50,7 +50,7 @@ final class Gpt2Block implements DecoderBlock {
   }
 
   private record Saved(LayerNorm.Saved ln1, LoraLinear.Saved qkv, CausalAttention.Saved attn, LoraLinear.Saved proj,
-      LayerNorm.Saved ln2, LoraLinear.Saved fc, INDArray preAct, INDArray geluTanh, LoraLinear.Saved mlp) {}
+      LayerNorm.Saved ln2, LoraLinear.Saved fc, INDArray preAct, INDArray geluGate, LoraLinear.Saved mlp) {}
 
   @Override
   public INDArray forward(INDArray x, Pass p, Deque<Object> tape) {
@@ -79,7 +79,7 @@ final class Gpt2Block implements DecoderBlock {
     Activations.Gelu act = Activations.geluNew(pre);
     INDArray mlpOut = mlpProj.forward(act.out(), p.rng(), sMlp);
     if (keep) {
-      tape.push(new Saved(l1[0], sQkv[0], sAtt[0], sProj[0], l2[0], sFc[0], pre, act.tanh(), sMlp[0]));
+      tape.push(new Saved(l1[0], sQkv[0], sAtt[0], sProj[0], l2[0], sFc[0], pre, act.gate(), sMlp[0]));
     }
     return x2.addi(mlpOut);
   }
@@ -90,7 +90,7 @@ final class Gpt2Block implements DecoderBlock {
     int nh = cfg.heads();
     int hd = cfg.headDim();
     INDArray dAct = mlpProj.backward(dy, s.mlp(), grads);
-    INDArray dPre = Activations.geluNewBackward(dAct, s.preAct(), s.geluTanh());
+    INDArray dPre = Activations.geluNewBackward(dAct, s.preAct(), s.geluGate());
     INDArray dM = cFc.backward(dPre, s.fc(), grads);
     INDArray dX2 = dy.add(LayerNorm.backward(dM, ln2g, s.ln2()));
     INDArray dMerged = attnProj.backward(dX2, s.proj(), grads);

@@ -1,7 +1,6 @@
 package org.lorafleet.trainer.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -15,28 +14,28 @@ public final class Activations {
 
   private Activations() {}
 
-  /** gelu_new output and the tanh term backward reuses. */
-  public record Gelu(INDArray out, INDArray tanh) {}
+  /** gelu_new output and the gate σ(2u) backward reuses. */
+  public record Gelu(INDArray out, INDArray gate) {}
 
-  /** gelu_new (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+  /**
+   * gelu_new (GPT-2): 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³), computed as x·σ(2u)
+   * (0.5·(1 + tanh(u)) = σ(2u); ND4J's sigmoid costs half its tanh).
+   */
   public static Gelu geluNew(INDArray x) {
-    INDArray t = x.mul(x); // x²
-    t.muli(GELU_C).addi(1.0).muli(x).muli(SQRT_2_OVER_PI); // √(2/π)(x + c·x³)
-    Transforms.tanh(t, false);
-    INDArray out = t.add(1.0).muli(x).muli(0.5);
-    return new Gelu(out, t);
+    INDArray s = x.mul(x); // x²
+    s.muli(GELU_C).addi(1.0).muli(x).muli(2 * SQRT_2_OVER_PI); // 2u
+    Transforms.sigmoid(s, false); // σ(2u)
+    return new Gelu(s.mul(x), s);
   }
 
   /**
-   * d gelu_new / dx multiplied into {@code dy} in place:
-   * 0.5(1+t) + 0.5·x·(1−t²)·√(2/π)·(1+3c·x²), with t the tanh term saved by forward.
+   * d gelu_new / dx multiplied into {@code dy} in place: with s = σ(2u) saved by forward,
+   * d(x·s)/dx = s + x·2s(1−s)·√(2/π)·(1 + 3c·x²).
    */
-  public static INDArray geluNewBackward(INDArray dy, INDArray x, INDArray t) {
+  public static INDArray geluNewBackward(INDArray dy, INDArray x, INDArray s) {
     INDArray g = x.mul(x); // x²
-    g.muli(3 * GELU_C).addi(1.0).muli(0.5 * SQRT_2_OVER_PI); // 0.5·√(2/π)(1+3c x²)
-    INDArray oneMinusT2 = t.mul(t).rsubi(1.0);
-    g.muli(oneMinusT2).muli(x).addi(0.5);
-    Nd4j.getBlasWrapper().level1().axpy(t.length(), 0.5, t, g); // g += 0.5·t
+    g.muli(3 * GELU_C).addi(1.0).muli(2 * SQRT_2_OVER_PI); // 2·√(2/π)(1+3c x²)
+    g.muli(s.rsub(1.0).muli(s)).muli(x).addi(s);
     return dy.muli(g);
   }
 

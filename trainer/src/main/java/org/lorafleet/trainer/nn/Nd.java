@@ -3,8 +3,8 @@ package org.lorafleet.trainer.nn;
 import org.lorafleet.ps.tensor.FloatTensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Small ND4J helpers shared by the kernels. All arrays are float32 and C-ordered. */
 public final class Nd {
@@ -37,10 +37,8 @@ public final class Nd {
 
   /** Softmax over the last dimension of a 2-D array, in place; rows may hold -inf (masked). */
   public static INDArray softmaxRowsInPlace(INDArray s) {
-    INDArray max = s.max(true, 1); // [R, 1]
-    s.subiColumnVector(max);
-    Transforms.exp(s, false);
-    s.diviColumnVector(s.sum(true, 1));
+    // One native op (max, exp, sum, divide fused): ~2× faster than composing them, same values.
+    Nd4j.exec(new SoftMax(s, s, 1));
     return s;
   }
 
