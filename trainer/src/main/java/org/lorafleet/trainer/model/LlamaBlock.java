@@ -73,10 +73,10 @@ final class LlamaBlock implements DecoderBlock {
     int hd = cfg.headDim();
 
     INDArray a = RmsNorm.forward(x, inputNorm, cfg.normEps(), n1);
-    INDArray q = p.ropeQ().apply(Nd.splitHeads(qProj.forward(a, p.rng(), s[0]), b, t, nh, hd)); // [B·nh, T, hd]
-    INDArray k = p.ropeKv().apply(Nd.splitHeads(kProj.forward(a, p.rng(), s[1]), b, t, nkv, hd)); // [B·nkv, T, hd]
+    INDArray q = p.rope().apply(Nd.splitHeads(qProj.forward(a, p.rng(), s[0]), b, t, nh, hd)); // [B·nh, T, hd]
+    INDArray k = p.rope().apply(Nd.splitHeads(kProj.forward(a, p.rng(), s[1]), b, t, nkv, hd)); // [B·nkv, T, hd]
     INDArray v = Nd.splitHeads(vProj.forward(a, p.rng(), s[2]), b, t, nkv, hd);
-    INDArray o = CausalAttention.forward(q, expandKv(k, b, t), expandKv(v, b, t), 1.0 / Math.sqrt(hd), p.mask(), sAtt);
+    INDArray o = CausalAttention.forward(grouped(q, b, t), k, v, 1.0 / Math.sqrt(hd), p.mask(), sAtt);
     INDArray x2 = x.add(oProj.forward(Nd.mergeHeads(o, b, t, nh, hd), p.rng(), s[3]));
     INDArray m = RmsNorm.forward(x2, postAttnNorm, cfg.normEps(), n2);
     INDArray gatePre = gateProj.forward(m, p.rng(), s[4]); // [N, I]
@@ -104,34 +104,22 @@ final class LlamaBlock implements DecoderBlock {
     INDArray dM = gateProj.backward(dGate, s.gate(), grads).addi(upProj.backward(dUp, s.up(), grads));
     INDArray dX2 = dy.add(RmsNorm.backward(dM, postAttnNorm, s.n2()));
     INDArray dMerged = oProj.backward(dX2, s.o(), grads);
-    INDArray[] d = CausalAttention.backward(Nd.splitHeads(dMerged, b, t, nh, hd), s.attn());
-    INDArray dq = p.ropeQ().backward(d[0]);
-    INDArray dk = p.ropeKv().backward(reduceKv(d[1], b, t));
-    INDArray dv = reduceKv(d[2], b, t);
+    INDArray[] d = CausalAttention.backward(grouped(Nd.splitHeads(dMerged, b, t, nh, hd), b, t), s.attn());
+    INDArray dq = p.rope().backward(d[0]); // [B·nkv, G·T, hd]: G blocks of T positions, as rope expects
+    INDArray dk = p.rope().backward(d[1]); // [B·nkv, T, hd], already summed over the query group
+    INDArray dv = d[2];
     INDArray dA = qProj.backward(Nd.mergeHeads(dq, b, t, nh, hd), s.q(), grads)
         .addi(kProj.backward(Nd.mergeHeads(dk, b, t, nkv, hd), s.k(), grads))
         .addi(vProj.backward(Nd.mergeHeads(dv, b, t, nkv, hd), s.v(), grads));
     return dX2.addi(RmsNorm.backward(dA, inputNorm, s.n1()));
   }
 
-  /** [B·nkv, T, hd] → [B·nh, T, hd]: query head h reads key/value head h / (nh/nkv), as repeat_kv. */
-  private INDArray expandKv(INDArray kv, int b, int t) {
+  /**
+   * [B·nh, T, hd] → [B·nkv, G·T, hd], a free reshape: query head h = kv·G + g reads key/value head
+   * kv (as repeat_kv), so the G heads of one key/value head are adjacent blocks.
+   */
+  private INDArray grouped(INDArray q, int b, int t) {
     int group = cfg.heads() / cfg.kvHeads();
-    if (group == 1) {
-      return kv;
-    }
-    int hd = cfg.headDim();
-    return kv.reshape('c', b, cfg.kvHeads(), 1, t, hd).broadcast(b, cfg.kvHeads(), group, t, hd)
-        .reshape('c', (long) b * cfg.heads(), t, hd);
-  }
-
-  /** Gradient of {@link #expandKv}: sums the query heads that share a key/value head. */
-  private INDArray reduceKv(INDArray d, int b, int t) {
-    int group = cfg.heads() / cfg.kvHeads();
-    if (group == 1) {
-      return d;
-    }
-    int hd = cfg.headDim();
-    return d.reshape('c', b, cfg.kvHeads(), group, t, hd).sum(2).reshape('c', (long) b * cfg.kvHeads(), t, hd);
+    return q.reshape('c', (long) b * cfg.kvHeads(), (long) group * t, cfg.headDim());
   }
 }

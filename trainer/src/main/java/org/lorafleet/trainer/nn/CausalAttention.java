@@ -5,9 +5,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Scaled dot-product attention with a causal mask on per-head blocks: {@code P = softmax(q·kᵀ·scale
- * + mask)}, {@code o = P·v}. Inputs are [BH, T, d] with BH = batch × heads (keys/values already
- * expanded for grouped-query attention). Right padding needs no extra mask: a position never sees
- * later ones.
+ * + mask)}, {@code o = P·v}. Keys and values are [BK, T, d] with BK = batch × key/value heads; the
+ * queries of the G heads sharing one key/value head (grouped-query attention, G = 1 otherwise) are
+ * stacked as [BK, G·T, d], which is [B·heads, T, d] reshaped for free. So keys/values are never
+ * copied G times, and their gradients come out summed over the group. Right padding needs no extra
+ * mask: a position never sees later ones.
  */
 public final class CausalAttention {
 
@@ -16,44 +18,52 @@ public final class CausalAttention {
   /** Saved for backward. */
   public record Saved(INDArray q, INDArray k, INDArray v, INDArray probs, double scale) {}
 
-  /** [T·T] additive mask, 0 on and below the diagonal, -inf above; C order, as one row. */
-  public static INDArray causalMask(int seq) {
-    float[] m = new float[seq * seq];
-    for (int i = 0; i < seq; i++) {
-      for (int j = i + 1; j < seq; j++) {
+  /**
+   * [G·T·T] additive mask for G stacked query blocks: row i (position i mod T) is 0 up to its
+   * position and -inf after it; C order, as one row.
+   */
+  public static INDArray causalMask(int seq, int group) {
+    float[] m = new float[group * seq * seq];
+    for (int i = 0; i < group * seq; i++) {
+      for (int j = i % seq + 1; j < seq; j++) {
         m[i * seq + j] = Float.NEGATIVE_INFINITY;
       }
     }
-    return Nd4j.create(m, new long[] {1, (long) seq * seq}, 'c');
+    return Nd4j.create(m, new long[] {1, (long) group * seq * seq}, 'c');
   }
 
-  /** @return o [BH, T, d] */
+  /**
+   * @param q [BK, G·T, d] @param k [BK, T, d] @param v [BK, T, d] @param mask {@link #causalMask}(T, G)
+   * @return o [BK, G·T, d]
+   */
   public static INDArray forward(INDArray q, INDArray k, INDArray v, double scale, INDArray mask, Saved[] saved) {
-    long bh = q.size(0);
-    int t = (int) q.size(1);
-    INDArray scores = Nd4j.matmul(q, k, null, false, true, false).muli(scale); // [BH, T, T]
-    scores.reshape('c', bh, (long) t * t).addiRowVector(mask);
-    Nd.softmaxRowsInPlace(scores.reshape('c', bh * t, t));
-    INDArray o = Nd4j.matmul(scores, v); // [BH, T, d]
+    long bk = q.size(0);
+    long rows = q.size(1); // G·T
+    long t = k.size(1);
+    INDArray scores = Nd4j.matmul(q, k, null, false, true, false).muli(scale); // [BK, G·T, T]
+    scores.reshape('c', bk, rows * t).addiRowVector(mask);
+    Nd.softmaxRowsInPlace(scores.reshape('c', bk * rows, t));
+    INDArray o = Nd4j.matmul(scores, v); // [BK, G·T, d]
     if (saved != null) {
       saved[0] = new Saved(q, k, v, scores, scale);
     }
     return o;
   }
 
-  /** Gradients of q, k, v given dO [BH, T, d]: {dq, dk, dv}. */
+  /** Gradients of q, k, v given dO [BK, G·T, d]: {dq [BK, G·T, d], dk [BK, T, d], dv [BK, T, d]}. */
   public static INDArray[] backward(INDArray dO, Saved s) {
-    long bh = s.q().size(0);
-    int t = (int) s.q().size(1);
-    INDArray dP = Nd4j.matmul(dO, s.v(), null, false, true, false); // [BH, T, T]
-    INDArray dV = Nd4j.matmul(s.probs(), dO, null, true, false, false); // [BH, T, d]
+    long bk = s.q().size(0);
+    long rows = s.q().size(1);
+    long t = s.k().size(1);
+    INDArray dP = Nd4j.matmul(dO, s.v(), null, false, true, false); // [BK, G·T, T]
+    INDArray dV = Nd4j.matmul(s.probs(), dO, null, true, false, false); // [BK, T, d]
     // softmax backward: dS = P ⊙ (dP − rowsum(dP ⊙ P))
-    INDArray p2 = s.probs().reshape('c', bh * t, t);
-    INDArray dP2 = dP.reshape('c', bh * t, t);
+    INDArray p2 = s.probs().reshape('c', bk * rows, t);
+    INDArray dP2 = dP.reshape('c', bk * rows, t);
     INDArray rowDot = dP2.mul(p2).sum(true, 1);
     dP2.subiColumnVector(rowDot).muli(p2);
     dP.muli(s.scale());
-    INDArray dQ = Nd4j.matmul(dP, s.k()); // [BH, T, d]
+    INDArray dQ = Nd4j.matmul(dP, s.k()); // [BK, G·T, d]
     INDArray dK = Nd4j.matmul(dP, s.q(), null, true, false, false);
     return new INDArray[] {dQ, dK, dV};
   }

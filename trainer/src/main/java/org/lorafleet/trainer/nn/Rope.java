@@ -11,12 +11,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class Rope {
 
-  private final INDArray cos; // [BH·T, d] tiled to match [BH, T, d] reshaped to rows
+  private final INDArray cos; // [1, T·d]: one head block, broadcast over blocks as a row vector
   private final INDArray sin;
   private final int half;
+  private final int dim;
 
-  /** Tables for {@code blocks} = BH head blocks of {@code seq} positions and head size {@code dim}. */
-  public Rope(double theta, int dim, int seq, long blocks) {
+  /** Tables for {@code seq} positions and head size {@code dim}. */
+  public Rope(double theta, int dim, int seq) {
+    this.dim = dim;
     half = dim / 2;
     float[] c = new float[seq * dim];
     float[] s = new float[seq * dim];
@@ -33,29 +35,33 @@ public final class Rope {
         s[p * dim + i + half] = sv;
       }
     }
-    INDArray c1 = Nd4j.create(c, new long[] {1, seq, dim}, 'c');
-    INDArray s1 = Nd4j.create(s, new long[] {1, seq, dim}, 'c');
-    cos = c1.broadcast(blocks, seq, dim).reshape('c', blocks * seq, dim);
-    sin = s1.broadcast(blocks, seq, dim).reshape('c', blocks * seq, dim);
+    cos = Nd4j.create(c, new long[] {1, (long) seq * dim}, 'c');
+    sin = Nd4j.create(s, new long[] {1, (long) seq * dim}, 'c');
   }
 
   /** x [BH, T, d] → rotated copy. */
   public INDArray apply(INDArray x) {
-    INDArray rows = x.reshape('c', cos.size(0), cos.size(1));
-    INDArray y = rows.mul(cos).addi(rotateHalf(rows).muli(sin));
+    INDArray y = blocks(x).mulRowVector(cos); // [BH, T·d]
+    y.addi(blocks(rotateHalf(x.reshape('c', x.length() / dim, dim))).muliRowVector(sin));
     return y.reshape('c', x.shape());
   }
 
   /** Gradient through {@link #apply}: dx = dy·cos + rotate_halfᵀ(dy·sin), rotate_halfᵀ([z1, z2]) = [z2, −z1]. */
   public INDArray backward(INDArray dy) {
-    INDArray rows = dy.reshape('c', cos.size(0), cos.size(1));
-    INDArray zs = rows.mul(sin);
+    INDArray zs = blocks(dy).mulRowVector(sin).reshape('c', dy.length() / dim, dim); // [BH·T, d]
     INDArray z1 = zs.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
     INDArray z2 = zs.get(NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half));
-    INDArray dx = rows.mul(cos).addi(Nd4j.hstack(z2, z1.neg()));
+    INDArray dx = blocks(dy).mulRowVector(cos);
+    dx.addi(blocks(Nd4j.hstack(z2, z1.neg())));
     return dx.reshape('c', dy.shape());
   }
 
+  /** [BH, T, d] (or [BH·T, d]) → [BH, T·d], a view. */
+  private INDArray blocks(INDArray x) {
+    return x.reshape('c', x.length() / cos.length(), cos.length());
+  }
+
+  /** rows [BH·T, d] → [−x2, x1]. */
   private INDArray rotateHalf(INDArray rows) {
     INDArray x1 = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
     INDArray x2 = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half));
