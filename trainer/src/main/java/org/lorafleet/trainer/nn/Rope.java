@@ -12,7 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class Rope {
 
   private final INDArray cos; // [1, T·d]: one head block, broadcast over blocks as a row vector
-  private final INDArray sin;
+  private final INDArray sinSigned; // [1, T·d]: −sin on the first half of each d, +sin on the second
   private final int half;
   private final int dim;
 
@@ -31,40 +31,42 @@ public final class Rope {
         float sv = (float) Math.sin(angle);
         c[p * dim + i] = cv;
         c[p * dim + i + half] = cv;
-        s[p * dim + i] = sv;
+        s[p * dim + i] = -sv;
         s[p * dim + i + half] = sv;
       }
     }
     cos = Nd4j.create(c, new long[] {1, (long) seq * dim}, 'c');
-    sin = Nd4j.create(s, new long[] {1, (long) seq * dim}, 'c');
+    sinSigned = Nd4j.create(s, new long[] {1, (long) seq * dim}, 'c');
   }
 
-  /** x [BH, T, d] → rotated copy. */
+  /**
+   * x [BH, T, d] → rotated copy: x·cos + rotate_half(x)·sin = x·cos + swap(x)·sinSigned, where
+   * swap([x1, x2]) = [x2, x1] and sinSigned = [−sin, sin] (both halves of the tables are equal).
+   */
   public INDArray apply(INDArray x) {
     INDArray y = blocks(x).mulRowVector(cos); // [BH, T·d]
-    y.addi(blocks(rotateHalf(x.reshape('c', x.length() / dim, dim))).muliRowVector(sin));
-    return y.reshape('c', x.shape());
+    return y.addi(blocks(swapHalves(x)).muliRowVector(sinSigned)).reshape('c', x.shape());
   }
 
-  /** Gradient through {@link #apply}: dx = dy·cos + rotate_halfᵀ(dy·sin), rotate_halfᵀ([z1, z2]) = [z2, −z1]. */
+  /** Gradient through {@link #apply}: dx = dy·cos + rotate_halfᵀ(dy·sin) = dy·cos − swap(dy)·sinSigned. */
   public INDArray backward(INDArray dy) {
-    INDArray zs = blocks(dy).mulRowVector(sin).reshape('c', dy.length() / dim, dim); // [BH·T, d]
-    INDArray z1 = zs.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
-    INDArray z2 = zs.get(NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half));
     INDArray dx = blocks(dy).mulRowVector(cos);
-    dx.addi(blocks(Nd4j.hstack(z2, z1.neg())));
-    return dx.reshape('c', dy.shape());
+    return dx.subi(blocks(swapHalves(dy)).muliRowVector(sinSigned)).reshape('c', dy.shape());
   }
 
-  /** [BH, T, d] (or [BH·T, d]) → [BH, T·d], a view. */
+  /** [BH, T·d] view of [BH, T, d] (or of any array holding whole blocks of T rows of d). */
   private INDArray blocks(INDArray x) {
     return x.reshape('c', x.length() / cos.length(), cos.length());
   }
 
-  /** rows [BH·T, d] → [−x2, x1]. */
-  private INDArray rotateHalf(INDArray rows) {
-    INDArray x1 = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half));
-    INDArray x2 = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half));
-    return Nd4j.hstack(x2.neg(), x1);
+  /** rows of d → [x2, x1] per row; two strided copies, no concat. */
+  private INDArray swapHalves(INDArray x) {
+    INDArray in = x.reshape('c', x.length() / dim, 2, half); // [R, 2, d/2]
+    INDArray out = Nd4j.createUninitialized(x.dataType(), in.shape(), 'c');
+    out.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
+        .assign(in.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()));
+    out.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all())
+        .assign(in.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
+    return out;
   }
 }
