@@ -7,9 +7,13 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Spark session of a command: under spark-submit the master and conf come from spark-submit;
  * otherwise from {@code --master}, else the config's {@code spark.master} (default {@code local[*]}).
- * The config's {@code spark.conf} entries apply in both cases.
+ * The config's {@code spark.conf} entries apply in both cases. Executors get {@code GOMP_SPINCOUNT=0}
+ * unless the conf sets it: libgomp's idle OpenMP threads otherwise spin after every ND4J op and starve
+ * the next OpenBLAS GEMM (W1 ran 1.7× faster on 2 cores without the spinning; docs/benchmarks.md).
  */
 final class SparkSessions {
+
+  private static final String EXECUTOR_GOMP = "spark.executorEnv.GOMP_SPINCOUNT";
 
   private SparkSessions() {}
 
@@ -19,6 +23,9 @@ final class SparkSessions {
     if (!launched.contains("spark.master")) {
       b.master(masterFromCli != null ? masterFromCli : masterFromConfig);
       b.config("spark.ui.showConsoleProgress", "false");
+    }
+    if (!launched.contains(EXECUTOR_GOMP) && !conf.containsKey(EXECUTOR_GOMP)) {
+      b.config(EXECUTOR_GOMP, "0");
     }
     conf.forEach(b::config);
     SparkSession spark = b.getOrCreate();
