@@ -85,12 +85,10 @@ public final class SweepRunner {
 
     // --- trials, `parallel` at a time
     AtomicInteger runs = new AtomicInteger();
-    boolean[] halted = {false};
+    AtomicBoolean halted = new AtomicBoolean();
     Runnable afterRun = () -> {
       if (opts.haltAfterRuns() > 0 && runs.incrementAndGet() >= opts.haltAfterRuns()) {
-        synchronized (halted) {
-          halted[0] = true;
-        }
+        halted.set(true);
       }
       try {
         publish(dir, plan, state, sc);
@@ -101,11 +99,8 @@ public final class SweepRunner {
     AtomicBoolean shuttingDown = new AtomicBoolean();
     Thread hook = new Thread(() -> shuttingDown.set(true), "lorafleet-sweep-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    TrialRunner runner = new TrialRunner(spark, sweep, asha, state, () -> {
-      synchronized (halted) {
-        return halted[0];
-      }
-    }, () -> shuttingDown.get() || sc.isStopped() || Thread.currentThread().isInterrupted(), afterRun);
+    TrialRunner runner = new TrialRunner(spark, sweep, asha, state, halted::get,
+        () -> shuttingDown.get() || sc.isStopped() || Thread.currentThread().isInterrupted(), afterRun);
     ExecutorService pool = Executors.newFixedThreadPool(sweep.parallel(), r -> {
       Thread t = new Thread(r, "lorafleet-sweep-trial");
       t.setDaemon(true);

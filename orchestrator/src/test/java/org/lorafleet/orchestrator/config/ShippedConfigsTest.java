@@ -53,16 +53,9 @@ class ShippedConfigsTest {
   }
 
   static List<Path> sweepFiles() throws IOException {
+    List<Path> jobs = jobFiles();
     try (Stream<Path> s = Files.list(configsDir())) {
-      return s.filter(f -> f.toString().endsWith(".yaml")).sorted().filter(p -> !jobFilesUnchecked().contains(p)).toList();
-    }
-  }
-
-  private static List<Path> jobFilesUnchecked() {
-    try {
-      return jobFiles();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return s.filter(f -> f.toString().endsWith(".yaml") && !jobs.contains(f)).sorted().toList();
     }
   }
 
