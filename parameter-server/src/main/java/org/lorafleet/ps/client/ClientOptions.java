@@ -13,9 +13,11 @@ import org.lorafleet.ps.rpc.TensorCodec;
  * @param maxInboundMessageBytes largest message accepted from the server
  * @param callTimeout deadline of every call except {@code awaitVersion} (which uses its own timeout)
  * @param flowControlWindowBytes initial HTTP/2 flow-control window (auto-tuned upwards)
+ * @param tensorChannel push and pull over the server's tensor channel when it offers one (falls back
+ *     to gRPC streams when it offers none or cannot be reached)
  */
 public record ClientOptions(String host, int port, String jobId, String secret, Path trustCertPath, int chunkBytes,
-    int maxInboundMessageBytes, Duration callTimeout, int flowControlWindowBytes) {
+    int maxInboundMessageBytes, Duration callTimeout, int flowControlWindowBytes, boolean tensorChannel) {
 
   public ClientOptions {
     if (host == null || host.isBlank()) {
@@ -35,45 +37,51 @@ public record ClientOptions(String host, int port, String jobId, String secret, 
     }
   }
 
-  /** Plaintext, 256 KiB chunks, 8 MiB inbound limit, 5 min call timeout, 4 MiB window. */
+  /** Plaintext, 256 KiB chunks, 8 MiB inbound limit, 5 min call timeout, 4 MiB window, tensor channel if offered. */
   public static ClientOptions of(String host, int port, String jobId, String secret) {
     return new ClientOptions(host, port, jobId, secret, null, TensorCodec.DEFAULT_CHUNK_BYTES,
-        ServerOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES, Duration.ofMinutes(5), 4 << 20);
+        ServerOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES, Duration.ofMinutes(5), 4 << 20, true);
   }
 
   public ClientOptions withTrust(Path pem) {
     return new ClientOptions(host, port, jobId, secret, pem, chunkBytes, maxInboundMessageBytes, callTimeout,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannel);
   }
 
   public ClientOptions withChunkBytes(int n) {
     return new ClientOptions(host, port, jobId, secret, trustCertPath, n, maxInboundMessageBytes, callTimeout,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannel);
   }
 
   public ClientOptions withSecret(String s) {
     return new ClientOptions(host, port, jobId, s, trustCertPath, chunkBytes, maxInboundMessageBytes, callTimeout,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannel);
   }
 
   public ClientOptions withJobId(String j) {
     return new ClientOptions(host, port, j, secret, trustCertPath, chunkBytes, maxInboundMessageBytes, callTimeout,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannel);
   }
 
   public ClientOptions withCallTimeout(Duration d) {
     return new ClientOptions(host, port, jobId, secret, trustCertPath, chunkBytes, maxInboundMessageBytes, d,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannel);
   }
 
   public ClientOptions withFlowControlWindowBytes(int n) {
     return new ClientOptions(host, port, jobId, secret, trustCertPath, chunkBytes, maxInboundMessageBytes,
-        callTimeout, n);
+        callTimeout, n, tensorChannel);
+  }
+
+  /** @param use false keeps pushes and pulls on gRPC streams even when the server offers the channel */
+  public ClientOptions withTensorChannel(boolean use) {
+    return new ClientOptions(host, port, jobId, secret, trustCertPath, chunkBytes, maxInboundMessageBytes,
+        callTimeout, flowControlWindowBytes, use);
   }
 
   @Override
   public String toString() {
     return "ClientOptions[" + host + ":" + port + ", job=" + jobId + ", tls=" + (trustCertPath != null)
-        + ", chunkBytes=" + chunkBytes + ", secret=<hidden>]";
+        + ", chunkBytes=" + chunkBytes + ", tensorChannel=" + tensorChannel + ", secret=<hidden>]";
   }
 }

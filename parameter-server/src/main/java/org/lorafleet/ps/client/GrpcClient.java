@@ -55,22 +55,30 @@ import org.lorafleet.ps.rpc.proto.RegisterRequest;
 import org.lorafleet.ps.rpc.proto.RestoreReply;
 import org.lorafleet.ps.rpc.proto.SnapshotMessage;
 import org.lorafleet.ps.rpc.proto.SnapshotRequest;
+import org.lorafleet.ps.rpc.proto.TensorChannelRequest;
 import org.lorafleet.ps.rpc.proto.UpdateKind;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
+import org.lorafleet.ps.tensorchannel.TensorChannelClient;
 import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
- * {@link ParameterServerClient} over gRPC (Netty). Tensors travel in chunks, pushes and restores
- * as flow-controlled client streams, pulls and snapshots as server streams, so no message nears
- * the server's limit. Every method blocks until the server answered or the call's deadline passed.
+ * {@link ParameterServerClient} over gRPC (Netty). Pushes and pulls go over the server's tensor
+ * channel ({@link org.lorafleet.ps.tensorchannel}) when it offers one; otherwise, and for snapshots
+ * and restores, tensors travel in chunks, pushes and restores as flow-controlled client streams,
+ * pulls and snapshots as server streams, so no message nears the server's limit. Every method blocks until the server answered or the call's deadline passed.
  * Thread-safe; one channel per client.
  */
 public final class GrpcClient implements ParameterServerClient {
+
+  private static final System.Logger LOG = System.getLogger(GrpcClient.class.getName());
 
   private final ClientOptions options;
   private final ManagedChannel channel;
   private final ParameterServerGrpc.ParameterServerBlockingStub blocking;
   private final ParameterServerGrpc.ParameterServerStub async;
+  private final Object tensorChannelLock = new Object();
+  private volatile boolean tensorChannelDecided;
+  private volatile TensorChannelClient tensorChannel;
 
   /** Opens a channel (connects lazily, on the first call). */
   public GrpcClient(ClientOptions options) {
@@ -125,8 +133,54 @@ public final class GrpcClient implements ParameterServerClient {
         stub().register(RegisterRequest.newBuilder().setWorkerId(workerId).build())));
   }
 
+  /**
+   * The tensor channel to use for pushes and pulls, or null for gRPC streams. Decided once, on the
+   * first push or pull: the server says where its channel listens (or that it has none); if the
+   * channel cannot be reached, this client stays on gRPC and logs why. Blocks for that first call.
+   */
+  private TensorChannelClient tensorChannel() {
+    if (!options.tensorChannel() || tensorChannelDecided) {
+      return tensorChannel;
+    }
+    synchronized (tensorChannelLock) {
+      if (tensorChannelDecided) {
+        return tensorChannel;
+      }
+      int port;
+      try {
+        port = stub().tensorChannel(TensorChannelRequest.getDefaultInstance()).getPort();
+      } catch (RuntimeException e) {
+        return null; // not decided: the gRPC call that follows reports what is wrong
+      }
+      if (port > 0) {
+        try {
+          tensorChannel = TensorChannelClient.connect(options.host(), port, options.jobId(), options.secret(),
+              options.callTimeout());
+        } catch (PsException e) {
+          if (e.reason() == Refusal.INTERRUPTED) {
+            throw e;
+          }
+          LOG.log(System.Logger.Level.WARNING, "The parameter server's tensor channel at " + options.host() + ":"
+              + port + " cannot be used (" + e.getMessage() + "); pushes and pulls go over gRPC streams, which are "
+              + "slower for large adapters.");
+        }
+      }
+      tensorChannelDecided = true;
+      return tensorChannel;
+    }
+  }
+
+  /** Whether pushes and pulls currently go over the tensor channel (decided on the first of them). */
+  public boolean usesTensorChannel() {
+    return tensorChannel != null;
+  }
+
   @Override
   public VersionedTensors pull() {
+    TensorChannelClient tc = tensorChannel();
+    if (tc != null) {
+      return tc.pull();
+    }
     CompletableFuture<VersionedTensors> f = new CompletableFuture<>();
     @SuppressWarnings("unchecked")
     ClientCallStreamObserver<PullRequest>[] call = new ClientCallStreamObserver[1];
@@ -191,6 +245,11 @@ public final class GrpcClient implements ParameterServerClient {
 
   private PushAck push(UpdateKind kind, String workerId, long step, Map<String, FloatTensor> tensors, double lossSum,
       long tokens) {
+    TensorChannelClient tc = tensorChannel();
+    if (tc != null) {
+      return tc.push(kind == UpdateKind.WEIGHT_DELTAS ? org.lorafleet.ps.api.UpdateKind.WEIGHT_DELTAS
+          : org.lorafleet.ps.api.UpdateKind.GRADIENT_SUMS, workerId, step, tensors, lossSum, tokens);
+    }
     PushMessage header = PushMessage.newBuilder().setHeader(PushHeader.newBuilder().setWorkerId(workerId)
         .setKind(kind).setStep(step).setLossSum(lossSum).setTokens(tokens)).build();
     Iterator<org.lorafleet.ps.rpc.proto.TensorChunk> chunks =
@@ -306,6 +365,10 @@ public final class GrpcClient implements ParameterServerClient {
   /** Closes the channel; waits up to 5 s for calls in flight. */
   @Override
   public void close() {
+    TensorChannelClient tc = tensorChannel;
+    if (tc != null) {
+      tc.close();
+    }
     channel.shutdown();
     try {
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {

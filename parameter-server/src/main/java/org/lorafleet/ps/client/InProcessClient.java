@@ -13,7 +13,6 @@ import org.lorafleet.ps.api.UpdateKind;
 import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.api.VersionedTensors;
 import org.lorafleet.ps.server.ParameterServerCore;
-import org.lorafleet.ps.server.PublishedVersion;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
 import org.lorafleet.ps.tensor.FloatTensor;
 
@@ -39,10 +38,11 @@ public final class InProcessClient implements ParameterServerClient {
 
   @Override
   public VersionedTensors pull() {
-    PublishedVersion p = core.published();
-    Map<String, FloatTensor> copy = new LinkedHashMap<>();
-    p.tensors().forEach((k, t) -> copy.put(k, t.copy()));
-    return new VersionedTensors(p.version(), copy, p.lastOutcome());
+    return core.readPublished(p -> {
+      Map<String, FloatTensor> copy = new LinkedHashMap<>();
+      p.tensors().forEach((k, t) -> copy.put(k, t.copy()));
+      return new VersionedTensors(p.version(), copy, p.lastOutcome());
+    });
   }
 
   @Override

@@ -38,6 +38,21 @@ public final class AdamW {
    * Gradients are read only. Throws before touching anything when names or sizes disagree.
    */
   public void update(Map<String, FloatTensor> params, Map<String, FloatTensor> grads, double lr) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    params.forEach((k, t) -> out.put(k, t.data()));
+    update(params, grads, 1f, 1f, lr, out);
+  }
+
+  /**
+   * One update with the gradient {@code g = grads[i] * gradScale * clipCoef} (two float32 roundings,
+   * the second skipped when {@code clipCoef} is 1), writing the new parameters into {@code out}
+   * (same names and sizes as {@code params}; may be {@code params}' own arrays for an in-place
+   * step, or fresh arrays, leaving {@code params} untouched). Gradients are read only. Large
+   * adapters are processed in parallel chunks ({@link Chunked}); each element's arithmetic is the
+   * same as a sequential loop, so results do not depend on the thread count.
+   */
+  public void update(Map<String, FloatTensor> params, Map<String, FloatTensor> grads, float gradScale, float clipCoef,
+      double lr, Map<String, float[]> out) {
     if (!(lr >= 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("Learning rate must be a finite number >= 0, got " + lr + ".");
     }
@@ -49,6 +64,11 @@ public final class AdamW {
       if (g.size() != e.getValue().size()) {
         throw new IllegalArgumentException("Gradient of '" + e.getKey() + "' has " + g.size()
             + " values but the parameter has " + e.getValue().size() + ".");
+      }
+      float[] o = out.get(e.getKey());
+      if (o == null || o.length != e.getValue().size()) {
+        throw new IllegalArgumentException("No output array of " + e.getValue().size() + " values was given for '"
+            + e.getKey() + "'.");
       }
     }
     if (grads.size() != params.size()) {
@@ -69,22 +89,47 @@ public final class AdamW {
     float invBc2Sqrt = (float) (1.0 / bc2Sqrt);
     float eps = (float) settings.eps();
     float decay = (float) (1 - lr * settings.weightDecay());
+    boolean clip = clipCoef != 1f;
+    int n = params.size();
+    float[][] ps = new float[n][];
+    float[][] gs = new float[n][];
+    float[][] ms = new float[n][];
+    float[][] vs = new float[n][];
+    float[][] os = new float[n][];
+    int[] lengths = new int[n];
+    long total = 0;
+    int a = 0;
     for (Map.Entry<String, FloatTensor> e : params.entrySet()) {
       float[] p = e.getValue().data();
-      float[] g = grads.get(e.getKey()).data();
-      float[] m = firstMoment.computeIfAbsent(e.getKey(), k -> new float[p.length]);
-      float[] v = secondMoment.computeIfAbsent(e.getKey(), k -> new float[p.length]);
-      for (int i = 0; i < p.length; i++) {
-        float gi = g[i];
+      ps[a] = p;
+      gs[a] = grads.get(e.getKey()).data();
+      ms[a] = firstMoment.computeIfAbsent(e.getKey(), k -> new float[p.length]);
+      vs[a] = secondMoment.computeIfAbsent(e.getKey(), k -> new float[p.length]);
+      os[a] = out.get(e.getKey());
+      lengths[a] = p.length;
+      total += p.length;
+      a++;
+    }
+    Chunked.run(Chunked.cut(lengths), total, c -> {
+      float[] p = ps[c.array()];
+      float[] g = gs[c.array()];
+      float[] m = ms[c.array()];
+      float[] v = vs[c.array()];
+      float[] o = os[c.array()];
+      for (int i = c.from(); i < c.to(); i++) {
+        float gi = g[i] * gradScale;
+        if (clip) {
+          gi *= clipCoef;
+        }
         float pi = p[i] * decay;
         float mi = b1 * m[i] + oneMinusB1 * gi;
         float vi = b2 * v[i] + oneMinusB2 * gi * gi;
         m[i] = mi;
         v[i] = vi;
         float denom = (float) Math.sqrt(vi) * invBc2Sqrt + eps;
-        p[i] = pi - stepSize * (mi / denom);
+        o[i] = pi - stepSize * (mi / denom);
       }
-    }
+    });
   }
 
   /** A deep copy of the optimizer state: moments per parameter and the step count. */

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.lorafleet.ps.server.ParameterServerCore;
+import org.lorafleet.ps.tensorchannel.TensorChannelServer;
 
 /**
  * A running gRPC endpoint for one {@link ParameterServerCore}. Closing it stops the transport
@@ -21,11 +22,14 @@ public final class GrpcParameterServer implements AutoCloseable {
   private final ParameterServerCore core;
   private final ServerOptions options;
   private final Server server;
+  private final TensorChannelServer tensorChannel;
 
-  private GrpcParameterServer(ParameterServerCore core, ServerOptions options, Server server) {
+  private GrpcParameterServer(ParameterServerCore core, ServerOptions options, Server server,
+      TensorChannelServer tensorChannel) {
     this.core = core;
     this.options = options;
     this.server = server;
+    this.tensorChannel = tensorChannel;
   }
 
   /**
@@ -33,6 +37,21 @@ public final class GrpcParameterServer implements AutoCloseable {
    * UncheckedIOException} if the address cannot be bound or the TLS files cannot be read.
    */
   public static GrpcParameterServer start(ParameterServerCore core, ServerOptions options) {
+    // The tensor channel has no TLS; a TLS server keeps all traffic on gRPC.
+    TensorChannelServer channel = options.tls() || options.tensorChannelPort() < 0 ? null
+        : TensorChannelServer.start(core, options.bindAddress(), options.tensorChannelPort());
+    try {
+      return start(core, options, channel);
+    } catch (RuntimeException e) {
+      if (channel != null) {
+        channel.close();
+      }
+      throw e;
+    }
+  }
+
+  private static GrpcParameterServer start(ParameterServerCore core, ServerOptions options,
+      TensorChannelServer channel) {
     ServerCredentials creds;
     try {
       creds = options.tls()
@@ -46,7 +65,8 @@ public final class GrpcParameterServer implements AutoCloseable {
         .maxInboundMessageSize(options.maxInboundMessageBytes())
         .initialFlowControlWindow(options.flowControlWindowBytes())
         .addStreamTracerFactory(new TransportRefusals(core.recorder()))
-        .addService(ServerInterceptors.intercept(ChunkMethods.bind(new ParameterServerService(core, options)),
+        .addService(ServerInterceptors.intercept(ChunkMethods.bind(new ParameterServerService(core, options,
+            channel == null ? 0 : channel.port())),
             new AuthInterceptor(core)))
         .build();
     try {
@@ -55,12 +75,17 @@ public final class GrpcParameterServer implements AutoCloseable {
       throw new UncheckedIOException("Cannot start the parameter server on " + options.bindAddress() + ":"
           + options.port() + ".", e);
     }
-    return new GrpcParameterServer(core, options, s);
+    return new GrpcParameterServer(core, options, s, channel);
   }
 
   /** The bound port (the ephemeral one when the options asked for port 0). */
   public int port() {
     return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+  }
+
+  /** The tensor channel's port, or 0 when this server offers none (TLS, or turned off). */
+  public int tensorChannelPort() {
+    return tensorChannel == null ? 0 : tensorChannel.port();
   }
 
   public String bindAddress() {
@@ -75,9 +100,15 @@ public final class GrpcParameterServer implements AutoCloseable {
     return core;
   }
 
-  /** Stops accepting calls, lets running ones finish for up to 5 s, then cuts them. Blocks until stopped. */
+  /**
+   * Stops accepting calls, lets running gRPC calls finish for up to 5 s, then cuts them; tensor-channel
+   * connections are cut at once. Blocks until stopped.
+   */
   @Override
   public void close() {
+    if (tensorChannel != null) {
+      tensorChannel.close();
+    }
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -92,6 +123,9 @@ public final class GrpcParameterServer implements AutoCloseable {
 
   /** Drops every connection at once, as a crash would (for fault tests). Blocks until stopped. */
   public void kill() {
+    if (tensorChannel != null) {
+      tensorChannel.close();
+    }
     server.shutdownNow();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);

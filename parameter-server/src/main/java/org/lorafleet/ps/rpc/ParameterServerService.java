@@ -30,6 +30,8 @@ import org.lorafleet.ps.rpc.proto.RegisterRequest;
 import org.lorafleet.ps.rpc.proto.RestoreReply;
 import org.lorafleet.ps.rpc.proto.SnapshotMessage;
 import org.lorafleet.ps.rpc.proto.SnapshotRequest;
+import org.lorafleet.ps.rpc.proto.TensorChannelReply;
+import org.lorafleet.ps.rpc.proto.TensorChannelRequest;
 import org.lorafleet.ps.rpc.proto.VersionStatusMessage;
 import org.lorafleet.ps.server.ParameterServerCore;
 import org.lorafleet.ps.server.PublishedVersion;
@@ -46,12 +48,15 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
 
   private final ParameterServerCore core;
   private final ServerOptions options;
+  private final int tensorChannelPort;
   private final Object encodeLock = new Object();
   private volatile Encoded encoded;
 
-  ParameterServerService(ParameterServerCore core, ServerOptions options) {
+  /** @param tensorChannelPort the port of the running tensor channel, or 0 if none is offered */
+  ParameterServerService(ParameterServerCore core, ServerOptions options, int tensorChannelPort) {
     this.core = core;
     this.options = options;
+    this.tensorChannelPort = tensorChannelPort;
   }
 
   /** Bytes a server stream may queue in the transport before it waits for the on-ready callback. */
@@ -68,7 +73,7 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
   public void pull(PullRequest req, StreamObserver<PullMessage> out) {
     Encoded e;
     try {
-      e = encode(core.published());
+      e = core.readPublished(this::encode); // encoded copies: the arrays may be recycled afterwards
     } catch (RuntimeException ex) {
       out.onError(StatusMapping.toGrpc(ex));
       return;
@@ -310,6 +315,11 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
         }
       }
     };
+  }
+
+  @Override
+  public void tensorChannel(TensorChannelRequest req, StreamObserver<TensorChannelReply> out) {
+    unary(out, () -> TensorChannelReply.newBuilder().setPort(tensorChannelPort).build());
   }
 
   @Override

@@ -13,9 +13,12 @@ import java.nio.file.Path;
  * @param maxInboundMessageBytes largest message the server accepts (RESOURCE_EXHAUSTED beyond)
  * @param chunkBytes payload bytes per tensor chunk the server sends
  * @param flowControlWindowBytes initial HTTP/2 flow-control window per stream (auto-tuned upwards)
+ * @param tensorChannelPort port of the tensor channel ({@link org.lorafleet.ps.tensorchannel}), the
+ *     plain TCP side channel for pushes and pulls on the same bind address: 0 for an ephemeral one,
+ *     -1 for none; never offered with TLS
  */
 public record ServerOptions(String bindAddress, int port, Path tlsCertChain, Path tlsPrivateKey,
-    int maxInboundMessageBytes, int chunkBytes, int flowControlWindowBytes) {
+    int maxInboundMessageBytes, int chunkBytes, int flowControlWindowBytes, int tensorChannelPort) {
 
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 8 << 20;
 
@@ -37,40 +40,54 @@ public record ServerOptions(String bindAddress, int port, Path tlsCertChain, Pat
       throw new IllegalArgumentException("Chunk size " + chunkBytes + " must be at least 4 bytes and leave 1 KiB "
           + "below the message limit " + maxInboundMessageBytes + ".");
     }
+    if (tensorChannelPort < -1 || tensorChannelPort > 65535) {
+      throw new IllegalArgumentException("The tensor channel port must be in 0..65535, or -1 for none; got "
+          + tensorChannelPort + ".");
+    }
     if (flowControlWindowBytes < 65535) {
       throw new IllegalArgumentException("The flow-control window must be at least 65535 bytes, got "
           + flowControlWindowBytes + ".");
     }
   }
 
-  /** Loopback, ephemeral port, plaintext, 8 MiB message limit, 256 KiB chunks, 4 MiB window. */
+  /**
+   * Loopback, ephemeral port, plaintext, 8 MiB message limit, 256 KiB chunks, 4 MiB window, tensor
+   * channel on an ephemeral port.
+   */
   public static ServerOptions loopback() {
     return new ServerOptions("127.0.0.1", 0, null, null, DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
-        TensorCodec.DEFAULT_CHUNK_BYTES, 4 << 20);
+        TensorCodec.DEFAULT_CHUNK_BYTES, 4 << 20, 0);
   }
 
   public ServerOptions withBind(String address, int p) {
     return new ServerOptions(address, p, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannelPort);
   }
 
   public ServerOptions withTls(Path certChain, Path privateKey) {
     return new ServerOptions(bindAddress, port, certChain, privateKey, maxInboundMessageBytes, chunkBytes,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannelPort);
   }
 
   public ServerOptions withMaxInboundMessageBytes(int n) {
     return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, n, Math.min(chunkBytes, n - 1024),
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannelPort);
   }
 
   public ServerOptions withChunkBytes(int n) {
     return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, n,
-        flowControlWindowBytes);
+        flowControlWindowBytes, tensorChannelPort);
   }
 
   public ServerOptions withFlowControlWindowBytes(int n) {
-    return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes, n);
+    return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes, n,
+        tensorChannelPort);
+  }
+
+  /** @param p tensor channel port: 0 ephemeral, -1 none */
+  public ServerOptions withTensorChannelPort(int p) {
+    return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes,
+        flowControlWindowBytes, p);
   }
 
   public boolean tls() {

@@ -1,7 +1,7 @@
 package org.lorafleet.ps.server;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.UpdateMode;
@@ -12,36 +12,47 @@ import org.lorafleet.ps.snapshot.WorkerProgress;
 import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
- * The weights side of a server: working weights, optimizer state, the published (immutable)
- * version and the log of applied steps. Updates are applied to the working copy, then published
- * as a fresh frozen copy, so readers of a published version never see a half-applied update.
- * Not thread-safe except {@link #published()}: guarded by the server's lock.
+ * The weights side of a server: optimizer state, the published versions and the log of applied
+ * steps. An update reads the published weights and writes the next version into other arrays
+ * (recycled from the version before when nobody reads it, see {@link VersionBuffers}), which are
+ * then published as they are: readers never see a half-applied update and no extra copy is made.
+ * Not thread-safe except {@link #published()}, {@link #readPublished} and {@link #current()}:
+ * guarded by the server's lock.
  */
 final class ModelState {
 
   private final JobConfig config;
   private final AdamW optimizer;
-  private final Map<String, FloatTensor> working = new LinkedHashMap<>();
   private final StepLog log = new StepLog();
-  private volatile PublishedVersion published;
+  private final VersionBuffers versions;
 
   ModelState(JobConfig config) {
     this.config = config;
-    config.initialTensors().forEach((k, t) -> working.put(k, t.copy()));
     this.optimizer = new AdamW(config.adamW());
     if (config.resumeOptimizer() != null) {
       optimizer.restore(config.resumeOptimizer());
     }
-    this.published = new PublishedVersion(config.startStep(), frozenCopy(working), null);
+    this.versions = new VersionBuffers(new PublishedVersion(config.startStep(),
+        VersionBuffers.frozen(copy(config.initialTensors())), null));
   }
 
-  /** The current published version; safe without the lock. */
+  /** The current published version, never changed afterwards; safe without the lock. */
   PublishedVersion published() {
-    return published;
+    return versions.pinned();
+  }
+
+  /** Runs {@code reader} on the current version (unchanged until it returns); safe without the lock. */
+  <T> T readPublished(java.util.function.Function<PublishedVersion, T> reader) {
+    return versions.read(reader);
+  }
+
+  /** Current version number and outcome (do not read its tensors outside the lock). */
+  PublishedVersion current() {
+    return versions.peek();
   }
 
   long version() {
-    return published.version();
+    return versions.peek().version();
   }
 
   StepLog log() {
@@ -52,10 +63,16 @@ final class ModelState {
   StepOutcome applyRound(StepRound round) {
     long t0 = System.nanoTime();
     long step = version();
-    StepRound.Combined c = config.mode() == UpdateMode.SYNC
-        ? round.applySync(optimizer, working, config.lrSchedule().lr(step), config.maxGradNorm())
-        : round.applyDeltas(working, config.aggregation());
-    return publish(step, c, t0);
+    Map<String, FloatTensor> now = versions.peek().tensors();
+    Map<String, FloatTensor> next = versions.nextArrays();
+    if (config.mode() == UpdateMode.SYNC) {
+      double lr = config.lrSchedule().lr(step);
+      MeanGradientStep.Outcome o = round.applySync(optimizer, now, lr, config.maxGradNorm(), next);
+      return publish(step, next, round.totals(o.gradNormBeforeClip(), lr), t0);
+    }
+    now.forEach((k, t) -> System.arraycopy(t.data(), 0, next.get(k).data(), 0, t.size()));
+    StepRound.Combined c = round.applyDeltas(next, config.aggregation());
+    return publish(step, next, c, t0);
   }
 
   /** async: one push is one optimizer step on its own mean gradient; publishes. */
@@ -63,24 +80,27 @@ final class ModelState {
     long t0 = System.nanoTime();
     long step = version();
     double lr = config.lrSchedule().lr(step);
-    double norm = MeanGradientStep.apply(optimizer, working, p.tensors(), p.tokens(), lr, config.maxGradNorm())
-        .gradNormBeforeClip();
-    return publish(step, new StepRound.Combined(p.lossSum(), p.tokens(), norm, lr, 1), t0);
+    Map<String, FloatTensor> now = versions.peek().tensors();
+    Map<String, FloatTensor> next = versions.nextArrays();
+    double norm = MeanGradientStep.applyInto(optimizer, now, List.of(p.tensors()), p.tokens(), lr,
+        config.maxGradNorm(), next).gradNormBeforeClip();
+    return publish(step, next, new StepRound.Combined(p.lossSum(), p.tokens(), norm, lr, 1), t0);
   }
 
-  private StepOutcome publish(long step, StepRound.Combined c, long t0) {
+  /** Publishes {@code next} (which nobody else holds) as the next version. */
+  private StepOutcome publish(long step, Map<String, FloatTensor> next, StepRound.Combined c, long t0) {
     long version = version() + 1;
-    Map<String, FloatTensor> frozen = frozenCopy(working);
+    Map<String, FloatTensor> frozen = VersionBuffers.frozen(next);
     double ms = (System.nanoTime() - t0) / 1e6;
     StepOutcome out = new StepOutcome(step, version, c.lossSum() / c.tokens(), c.tokens(), c.gradNorm(), c.lr(),
         c.workers(), ms);
-    published = new PublishedVersion(version, frozen, out);
+    versions.publish(new PublishedVersion(version, frozen, out));
     log.add(out);
     return out;
   }
 
   ServerSnapshot snapshot(Map<String, WorkerProgress> progress) {
-    PublishedVersion p = published;
+    PublishedVersion p = versions.peek(); // under the lock: no update runs meanwhile
     Map<String, FloatTensor> w = new LinkedHashMap<>();
     p.tensors().forEach((k, t) -> w.put(k, t.copy()));
     return new ServerSnapshot(config.jobId(), config.mode(), p.version(), w, optimizer.snapshot(), progress,
@@ -89,16 +109,15 @@ final class ModelState {
 
   /** Takes the (already checked, copied, job-ordered) weights and the snapshot's optimizer state and version. */
   void restore(Map<String, FloatTensor> weights, ServerSnapshot s) {
-    working.clear();
-    working.putAll(weights);
     optimizer.restore(s.optimizer());
-    published = new PublishedVersion(s.version(), frozenCopy(working), s.lastOutcome());
+    versions.reset(new PublishedVersion(s.version(), VersionBuffers.frozen(weights), s.lastOutcome()));
     log.truncate(s.version());
   }
 
-  private static Map<String, FloatTensor> frozenCopy(Map<String, FloatTensor> m) {
+  private static Map<String, FloatTensor> copy(Map<String, FloatTensor> m) {
     Map<String, FloatTensor> c = new LinkedHashMap<>();
     m.forEach((k, t) -> c.put(k, t.copy()));
-    return Collections.unmodifiableMap(c);
+    return c;
   }
+
 }

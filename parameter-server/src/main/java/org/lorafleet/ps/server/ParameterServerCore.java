@@ -54,6 +54,7 @@ public final class ParameterServerCore implements AutoCloseable {
   private final ScheduledThreadPoolExecutor scheduler;
   private final ReentrantLock lock = new ReentrantLock();
   private final List<Consumer<StepOutcome>> listeners = new CopyOnWriteArrayList<>();
+  private final ArrayPool arrays;
 
   // Guarded by lock.
   private final ModelState model;
@@ -69,6 +70,8 @@ public final class ParameterServerCore implements AutoCloseable {
     this.secretCheck = new SecretCheck(config.jobId(), config.secret());
     this.model = new ModelState(config);
     this.workers = new WorkerRegistry(config.jobId(), config.expectedWorkers());
+    long adapterFloats = specs.values().stream().mapToLong(TensorSpec::numel).sum();
+    this.arrays = new ArrayPool((config.expectedWorkers() + 1) * adapterFloats); // one round's pushes
     this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "ps-" + config.jobId() + "-timers");
       t.setDaemon(true);
@@ -88,6 +91,14 @@ public final class ParameterServerCore implements AutoCloseable {
 
   public Map<String, TensorSpec> specMap() {
     return Collections.unmodifiableMap(specs);
+  }
+
+  /**
+   * Arrays to receive pushes into: those of earlier pushes the server is done with (their content
+   * is garbage). A transport that takes its arrays here hands them to {@link #push} as usual.
+   */
+  public ArrayPool arrays() {
+    return arrays;
   }
 
   /** Counters the transport layer adds to (bytes, refusals it detects, cancelled pushes). */
@@ -117,15 +128,28 @@ public final class ParameterServerCore implements AutoCloseable {
     });
   }
 
-  /** The current version, without copying (do not modify its tensors). Never blocks. */
+  /**
+   * The current version, without copying (do not modify its tensors); its arrays stay as they are
+   * for good (the server will not recycle them). Never blocks. Transports prefer {@link #readPublished}.
+   */
   public PublishedVersion published() {
     metrics.pulls.incrementAndGet();
     return model.published();
   }
 
+  /**
+   * Runs {@code reader} on the current version, e.g. to send or copy it; the arrays stay unchanged
+   * until {@code reader} returns and may be recycled for a later version afterwards, so {@code
+   * reader} must not keep them. Counts one pull. Does not block on updates.
+   */
+  public <T> T readPublished(java.util.function.Function<PublishedVersion, T> reader) {
+    metrics.pulls.incrementAndGet();
+    return model.readPublished(reader);
+  }
+
   /** Current version and the outcome that published it. Never blocks. */
   public VersionStatus status() {
-    PublishedVersion p = model.published();
+    PublishedVersion p = model.current();
     return new VersionStatus(p.version(), p.lastOutcome());
   }
 
@@ -143,16 +167,27 @@ public final class ParameterServerCore implements AutoCloseable {
    */
   public PushAck push(UpdateKind kind, String workerId, long step, Map<String, FloatTensor> tensors, double lossSum,
       long tokens) {
+    return push(kind, workerId, step, tensors, lossSum, tokens, false);
+  }
+
+  /**
+   * As {@link #push(UpdateKind, String, long, Map, double, long)}; {@code valuesKnownFinite} tells
+   * that the transport already checked every value while receiving it (the core then skips its own
+   * scan; if the transport found a non-finite value it passes false and the core reports it).
+   */
+  public PushAck push(UpdateKind kind, String workerId, long step, Map<String, FloatTensor> tensors, double lossSum,
+      long tokens, boolean valuesKnownFinite) {
     List<Runnable> after = new ArrayList<>();
     PushAck ack;
     try {
-      UpdateValidator.validate(config.jobId(), specs, workerId, tensors, lossSum, tokens);
+      UpdateValidator.validate(config.jobId(), specs, workerId, tensors, lossSum, tokens, !valuesKnownFinite);
       lock.lock();
       try {
         checkOpen();
         WorkerRegistry.Worker w = workers.find(workerId);
         if (admit(kind, workerId, step)) {
           metrics.pushesDuplicate.incrementAndGet();
+          arrays.give(tensors);
           return new PushAck(step, true, false, model.version(), pending.size());
         }
         metrics.pushesAccepted.incrementAndGet();
@@ -161,6 +196,7 @@ public final class ParameterServerCore implements AutoCloseable {
         if (config.mode() == UpdateMode.ASYNC) {
           w.lastAppliedStep = model.version();
           afterPublish(model.applyAsync(p), after);
+          arrays.give(p.tensors());
           ack = new PushAck(step, false, true, model.version(), 0);
         } else {
           if (pending.add(workerId, p)) {
@@ -216,6 +252,7 @@ public final class ParameterServerCore implements AutoCloseable {
     for (String id : pending.workers()) {
       workers.find(id).lastAppliedStep = out.step();
     }
+    pending.pushedTensors().forEach(arrays::give); // applied: nothing refers to them any more
     pending.reset();
     afterPublish(out, after);
   }
@@ -259,7 +296,7 @@ public final class ParameterServerCore implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      PublishedVersion p = model.published();
+      PublishedVersion p = model.current();
       if (p.version() >= minVersion) {
         return CompletableFuture.completedFuture(new VersionStatus(p.version(), p.lastOutcome()));
       }

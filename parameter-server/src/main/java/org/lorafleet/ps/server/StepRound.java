@@ -1,7 +1,6 @@
 package org.lorafleet.ps.server;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +59,13 @@ final class StepRound {
     return Set.copyOf(pushes.keySet());
   }
 
+  /** The tensors of the held pushes. */
+  List<Map<String, FloatTensor>> pushedTensors() {
+    List<Map<String, FloatTensor>> out = new ArrayList<>();
+    pushes.values().forEach(p -> out.add(p.tensors()));
+    return out;
+  }
+
   /** Sorted worker ids, for messages. */
   List<String> sortedWorkers() {
     return new ArrayList<>(pushes.keySet());
@@ -76,20 +82,30 @@ final class StepRound {
   }
 
   /**
-   * sync: Σ gradient sums (worker-id order) / Σ tokens, clipped, one AdamW step on {@code working}
-   * via {@link MeanGradientStep} — the same code single-process training runs.
+   * sync: Σ gradient sums (worker-id order) / Σ tokens, clipped, one AdamW step from {@code params}
+   * (read only) into {@code into} via {@link MeanGradientStep} — the same arithmetic single-process
+   * training runs. Overwrites the first push's arrays with the total (the server owns them).
    */
-  Combined applySync(AdamW optimizer, Map<String, FloatTensor> working, double lr, double maxGradNorm) {
-    Map<String, FloatTensor> sums = new LinkedHashMap<>();
+  MeanGradientStep.Outcome applySync(AdamW optimizer, Map<String, FloatTensor> params, double lr, double maxGradNorm,
+      Map<String, FloatTensor> into) {
+    List<Map<String, FloatTensor>> sums = new ArrayList<>();
+    long tokens = 0;
+    for (Push p : pushes.values()) {
+      sums.add(p.tensors());
+      tokens += p.tokens();
+    }
+    return MeanGradientStep.applyInto(optimizer, params, sums, tokens, lr, maxGradNorm, into);
+  }
+
+  /** Σ loss sums and Σ tokens of the held pushes, in worker-id order. */
+  Combined totals(double gradNorm, double lr) {
     double lossSum = 0;
     long tokens = 0;
     for (Push p : pushes.values()) {
-      MeanGradientStep.accumulate(sums, p.tensors());
       lossSum += p.lossSum();
       tokens += p.tokens();
     }
-    double norm = MeanGradientStep.apply(optimizer, working, sums, tokens, lr, maxGradNorm).gradNormBeforeClip();
-    return new Combined(lossSum, tokens, norm, lr, pushes.size());
+    return new Combined(lossSum, tokens, gradNorm, lr, pushes.size());
   }
 
   /** local-sgd: token-weighted average of the deltas into {@code working} ({@link DeltaAveraging}). */

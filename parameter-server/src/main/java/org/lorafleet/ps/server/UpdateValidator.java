@@ -13,10 +13,11 @@ final class UpdateValidator {
 
   /**
    * Throws {@link PsException} (INVALID_ARGUMENT) for an empty worker id, unknown or missing
-   * tensors, wrong shapes, non-finite values or loss, or a token count below 1.
+   * tensors, wrong shapes, non-finite values (scanned only with {@code scanValues}) or loss, or a
+   * token count below 1.
    */
   static void validate(String jobId, Map<String, TensorSpec> specs, String workerId,
-      Map<String, FloatTensor> update, double lossSum, long tokens) {
+      Map<String, FloatTensor> update, double lossSum, long tokens, boolean scanValues) {
     if (workerId == null || workerId.isEmpty()) {
       throw new PsException(Refusal.MALFORMED, "A push needs a worker id.");
     }
@@ -45,6 +46,9 @@ final class UpdateValidator {
         throw new PsException(Refusal.MISSING_TENSOR, "Worker '" + workerId + "' pushed no value for tensor '"
             + name + "'; every push must cover all " + specs.size() + " tensors of job '" + jobId + "'.");
       }
+    }
+    if (!scanValues) {
+      return;
     }
     for (Map.Entry<String, FloatTensor> e : update.entrySet()) {
       float[] d = e.getValue().data();

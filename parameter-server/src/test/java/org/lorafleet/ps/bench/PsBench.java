@@ -31,10 +31,12 @@ import org.lorafleet.ps.server.ParameterServerCore;
 import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
- * Loopback benchmark of the parameter server: sync-mode rounds in which each of C gRPC clients
- * pushes the gradient sums of an S-MB adapter, waits for the new version and pulls it (S MB), for
- * S ∈ {1, 16, 64} and C ∈ {1, 4, 16}. Next to each cell, the same traffic over plain sockets (each
- * client writes S bytes, the server reads them and writes S bytes back) gives the loopback ceiling.
+ * Loopback benchmark of the parameter server: sync-mode rounds in which each of C clients
+ * ({@link GrpcClient}) pushes the gradient sums of an S-MB adapter, waits for the new version and
+ * pulls it (S MB), for S ∈ {1, 16, 64} and C ∈ {1, 4, 16}: once as clients run by default (pushes
+ * and pulls over the tensor channel), once with pushes and pulls on gRPC streams. Next to each
+ * cell, the same traffic over plain sockets (each client writes S bytes, the server reads them and
+ * writes S bytes back) gives the loopback ceiling; the ratio is the default path's.
  *
  * <p>MB/s counts payload moved: 2·S·C per round over the wall time of the round. Latency is one
  * client's push → await → pull round trip (it includes the server applying AdamW to the whole
@@ -61,20 +63,24 @@ public final class PsBench {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         Runtime.getRuntime().maxMemory() / MB);
     System.out.println("MB/s = payload (push + pull) per second over all clients; latency = one client's push+await+pull");
-    System.out.printf(Locale.ROOT, "%7s %7s %6s | %9s %9s %9s %9s | %9s %9s %9s | %6s%n", "adapter", "clients",
-        "rounds", "grpc MB/s", "p50 ms", "p99 ms", "apply ms", "sock MB/s", "p50 ms", "p99 ms", "ratio");
-    // Warm the JIT on both paths so that the first cells do not measure compilation.
-    grpc(4, 2, 30, 5);
+    System.out.println("ps = default client (tensor channel); grpc = pushes and pulls on gRPC streams; "
+        + "ratio = ps / sock");
+    System.out.printf(Locale.ROOT, "%7s %7s %6s | %9s %9s %9s %9s | %9s | %9s %9s %9s | %6s%n", "adapter", "clients",
+        "rounds", "ps MB/s", "p50 ms", "p99 ms", "apply ms", "grpc MB/s", "sock MB/s", "p50 ms", "p99 ms", "ratio");
+    // Warm the JIT on every path so that the first cells do not measure compilation.
+    grpc(4, 2, 30, 5, true);
+    grpc(4, 2, 10, 5, false);
     sockets(4, 2, 30, 5);
     for (int s : sizes) {
       for (int c : clients) {
-        int rounds = s == 1 ? 40 : s == 16 ? 8 : 3;
+        int rounds = s == 1 ? 40 : s == 16 ? 20 : 5;
         int warmup = s == 64 ? 1 : 2;
         Cell sock = sockets(s, c, rounds, warmup);
-        Cell grpc = grpc(s, c, rounds, warmup);
-        System.out.printf(Locale.ROOT, "%5d MB %7d %6d | %9.0f %9.1f %9.1f %9.1f | %9.0f %9.1f %9.1f | %5.0f%%%n",
-            s, c, rounds, grpc.mbPerSec(), grpc.p50(), grpc.p99(), grpc.applyMs(), sock.mbPerSec(), sock.p50(),
-            sock.p99(), 100 * grpc.mbPerSec() / sock.mbPerSec());
+        Cell ps = grpc(s, c, rounds, warmup, true);
+        Cell grpc = grpc(s, c, Math.max(3, rounds / 4), warmup, false);
+        System.out.printf(Locale.ROOT, "%5d MB %7d %6d | %9.0f %9.1f %9.1f %9.1f | %9.0f | %9.0f %9.1f %9.1f | %5.0f%%%n",
+            s, c, rounds, ps.mbPerSec(), ps.p50(), ps.p99(), ps.applyMs(), grpc.mbPerSec(), sock.mbPerSec(),
+            sock.p50(), sock.p99(), 100 * ps.mbPerSec() / sock.mbPerSec());
         System.gc();
       }
     }
@@ -194,7 +200,8 @@ public final class PsBench {
     return t;
   }
 
-  static Cell grpc(int mb, int clients, int rounds, int warmup) throws Exception {
+  /** Sync rounds through a real server on loopback; {@code tensorChannel} false keeps clients on gRPC streams. */
+  static Cell grpc(int mb, int clients, int rounds, int warmup, boolean tensorChannel) throws Exception {
     Map<String, FloatTensor> init = adapter(mb, 1);
     Map<String, FloatTensor> grad = adapter(mb, 2);
     long bytes = 0;
@@ -212,7 +219,8 @@ public final class PsBench {
     List<GrpcClient> cs = new ArrayList<>();
     try {
       for (int i = 0; i < clients; i++) {
-        GrpcClient c = new GrpcClient(ClientOptions.of("127.0.0.1", server.port(), "bench", secret));
+        GrpcClient c = new GrpcClient(ClientOptions.of("127.0.0.1", server.port(), "bench", secret)
+            .withTensorChannel(tensorChannel));
         c.register("c" + i);
         c.pull();
         cs.add(c);

@@ -10,9 +10,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -33,18 +31,10 @@ import org.lorafleet.ps.testing.GrpcHarness;
 /** Faults over real gRPC: each with its expected status and untouched state. */
 class GrpcFaultTest {
 
-  private final Map<String, FloatTensor> init = new LinkedHashMap<>();
-
-  GrpcFaultTest() {
-    init.put("t.lora_A.weight", FloatTensor.zeros(4, 25_000));
-    init.put("t.lora_B.weight", FloatTensor.zeros(50, 4));
-  }
+  private final Map<String, FloatTensor> init = Fixtures.faultTestAdapter();
 
   private Map<String, FloatTensor> grad(long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    Map<String, FloatTensor> g = new LinkedHashMap<>();
-    init.forEach((k, t) -> g.put(k, org.lorafleet.ps.testing.LeastSquares.random(r, 1, t.shape())));
-    return g;
+    return Fixtures.randomLike(init, seed);
   }
 
   /** Weights after one clean step of two workers pushing grad(1) and grad(2). */
@@ -94,9 +84,9 @@ class GrpcFaultTest {
         Iterator<TensorChunk> chunks = TensorCodec.chunks(grad(1), 100_000, ArrayKind.WEIGHT);
         out.onNext(PushMessage.newBuilder().setChunk(chunks.next()).build());
         out.onNext(PushMessage.newBuilder().setChunk(chunks.next()).build());
-        waitFor(() -> h.core.metrics().bytesReceived() == 200_000);
+        Fixtures.waitFor(() -> h.core.metrics().bytesReceived() == 200_000);
         out.onError(new RuntimeException("worker process died")); // cancels the call
-        waitFor(() -> h.core.metrics().pushesCancelled() == 1);
+        Fixtures.waitFor(() -> h.core.metrics().pushesCancelled() == 1);
       } finally {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -129,21 +119,26 @@ class GrpcFaultTest {
     }
   }
 
+  /** The same refusal over gRPC streams and over the tensor channel; afterwards a sound push applies. */
   private void assertPushRefused(PsStatus status, Refusal reason, String message,
       Consumer<Map<String, FloatTensor>> corrupt) {
-    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
-      GrpcClient c = h.client();
-      c.register("w");
-      Map<String, FloatTensor> g = grad(3);
-      corrupt.accept(g);
-      PsException e = assertThrows(PsException.class, () -> c.pushGradients("w", 0, g, 1, 2));
-      assertEquals(status, e.status());
-      assertEquals(reason, e.reason());
-      if (message != null) {
-        assertEquals(message, e.getMessage());
+    for (boolean tensorChannel : new boolean[] {false, true}) {
+      try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
+        GrpcClient c = h.client(h.clientOptions().withTensorChannel(tensorChannel));
+        c.register("w");
+        Map<String, FloatTensor> g = grad(3);
+        corrupt.accept(g);
+        PsException e = assertThrows(PsException.class, () -> c.pushGradients("w", 0, g, 1, 2));
+        assertEquals(tensorChannel, c.usesTensorChannel());
+        assertEquals(status, e.status());
+        assertEquals(reason, e.reason());
+        if (message != null) {
+          assertEquals(message, e.getMessage());
+        }
+        assertEquals(1, h.core.metrics().refused(reason));
+        assertUntouched(h);
+        assertTrue(c.pushGradients("w", 0, grad(3), 1, 2).applied(), "transport still usable");
       }
-      assertEquals(1, h.core.metrics().refused(reason));
-      assertUntouched(h);
     }
   }
 
@@ -168,36 +163,23 @@ class GrpcFaultTest {
 
   @Test
   void messageOverTheLimitIsResourceExhausted() {
-    // Server limit 64 KiB; this client sends 256 KiB chunks.
+    // Server limit 64 KiB; this client sends 256 KiB chunks over gRPC streams (the tensor channel has
+    // no messages to limit: a push must match the job's shapes exactly, see TensorChannelTest).
     ServerOptions small = ServerOptions.loopback().withMaxInboundMessageBytes(64 << 10).withChunkBytes(32 << 10);
     try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build(), small)) {
-      GrpcClient big = h.client(h.clientOptions().withChunkBytes(256 << 10));
+      GrpcClient big = h.client(h.clientOptions().withChunkBytes(256 << 10).withTensorChannel(false));
       big.register("w");
       PsException e = assertThrows(PsException.class, () -> big.pushGradients("w", 0, grad(4), 1, 2));
       assertEquals(PsStatus.RESOURCE_EXHAUSTED, e.status());
       assertEquals(Refusal.OVERSIZED, e.reason());
       assertTrue(e.getMessage().contains("exceeds maximum size 65536"), e.getMessage());
-      waitFor(() -> h.core.metrics().refused(Refusal.OVERSIZED) == 1);
+      Fixtures.waitFor(() -> h.core.metrics().refused(Refusal.OVERSIZED) == 1);
       assertUntouched(h);
       // Within the limit the same push goes through (and a pull of 400 KB arrives in 32 KiB chunks).
-      GrpcClient ok = h.client(h.clientOptions().withChunkBytes(16 << 10));
+      GrpcClient ok = h.client(h.clientOptions().withChunkBytes(16 << 10).withTensorChannel(false));
       assertTrue(ok.pushGradients("w", 0, grad(4), 1, 2).applied());
       assertEquals(1, ok.pull().version());
     }
   }
 
-  static void waitFor(java.util.function.BooleanSupplier condition) throws AssertionError {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Condition not reached within 10 s.");
-      }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 }

@@ -1,6 +1,7 @@
 package org.lorafleet.ps.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,9 @@ class GrpcSecurityTest {
         assertEquals(Refusal.UNAUTHENTICATED, e.reason());
         assertEquals("The job secret is wrong.", e.getMessage());
       }
-      assertEquals(6, good.metrics().refused(Refusal.UNAUTHENTICATED));
+      // 6 calls, and pull and push each first asked where the tensor channel listens: refused too.
+      assertEquals(8, good.metrics().refused(Refusal.UNAUTHENTICATED));
+      assertFalse(bad.usesTensorChannel());
       assertUntouched(h);
     }
   }
@@ -99,6 +102,9 @@ class GrpcSecurityTest {
       LeastSquares.Grad g = problem.gradient(c.pull().tensors(), problem.samples(1, 2));
       assertTrue(c.pushGradients("w", 0, g.sums(), g.lossSum(), g.tokens()).applied());
       assertEquals(1, c.pull().version());
+      // The tensor channel has no TLS, so a TLS server does not offer it: all traffic stays encrypted.
+      assertEquals(0, h.server.tensorChannelPort());
+      assertFalse(c.usesTensorChannel());
       // A plaintext client cannot talk to the TLS server.
       GrpcClient plain = h.client(h.clientOptions());
       PsException e = assertThrows(PsException.class, () -> plain.register("x"));

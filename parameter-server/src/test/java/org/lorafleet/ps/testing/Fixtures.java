@@ -24,6 +24,38 @@ public final class Fixtures {
         .maxGradNorm(1.0).stepTimeout(Duration.ofSeconds(30));
   }
 
+  /** The fault tests' adapter: one 4 × 25 000 LoRA A (several chunks) and one 50 × 4 LoRA B, zeros. */
+  public static Map<String, FloatTensor> faultTestAdapter() {
+    Map<String, FloatTensor> init = new java.util.LinkedHashMap<>();
+    init.put("t.lora_A.weight", FloatTensor.zeros(4, 25_000));
+    init.put("t.lora_B.weight", FloatTensor.zeros(50, 4));
+    return init;
+  }
+
+  /** Uniform values in [-1, 1) shaped like {@code like}, from {@code seed}. */
+  public static Map<String, FloatTensor> randomLike(Map<String, FloatTensor> like, long seed) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    Map<String, FloatTensor> g = new java.util.LinkedHashMap<>();
+    like.forEach((k, t) -> g.put(k, LeastSquares.random(r, 1, t.shape())));
+    return g;
+  }
+
+  /** Polls {@code condition} every 2 ms; fails after 10 s. For counters a transport updates after replying. */
+  public static void waitFor(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Condition not reached within 10 s.");
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
   /** Bit-exact equality of two tensor maps (same names, shapes, float bits). */
   public static boolean bitEqual(Map<String, FloatTensor> a, Map<String, FloatTensor> b) {
     if (!a.keySet().equals(b.keySet())) {

@@ -1,0 +1,114 @@
+package org.lorafleet.ps.tensorchannel;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.lorafleet.ps.api.PsException;
+import org.lorafleet.ps.api.PsStatus;
+import org.lorafleet.ps.api.Refusal;
+import org.lorafleet.ps.api.StepOutcome;
+import org.lorafleet.ps.api.TensorSpec;
+import org.lorafleet.ps.tensor.FloatTensor;
+
+/** The composite parts of the {@link Wire} format: status replies, tensor specs, step outcomes. */
+final class Messages {
+
+  private Messages() {}
+
+  static void writeOk(Wire.Out out) throws IOException {
+    out.writeByte(Wire.OK);
+  }
+
+  static void writeError(Wire.Out out, PsException e) throws IOException {
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    if (msg.length() > 8192) {
+      msg = msg.substring(0, 8192) + "…";
+    }
+    out.writeByte(Wire.ERROR).writeString(e.status().name()).writeString(e.reason().name()).writeString(msg);
+  }
+
+  /** Reads a status; returns on OK, throws the server's {@link PsException} otherwise. */
+  static void readStatus(Wire.In in) throws IOException {
+    byte b = in.readByte();
+    if (b == Wire.OK) {
+      return;
+    }
+    if (b != Wire.ERROR) {
+      throw new Wire.ProtocolException("Expected a status byte, got " + b + ".");
+    }
+    String status = in.readString();
+    String reason = in.readString();
+    String message = in.readString();
+    PsStatus s;
+    Refusal r;
+    try {
+      s = PsStatus.valueOf(status);
+      r = Refusal.valueOf(reason);
+    } catch (IllegalArgumentException e) {
+      throw new Wire.ProtocolException("Unknown status " + status + "/" + reason + ": " + message);
+    }
+    throw new PsException(s, r, message, null);
+  }
+
+  static void writeSpecs(Wire.Out out, Map<String, FloatTensor> tensors) throws IOException {
+    out.writeInt(tensors.size());
+    for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+      long[] shape = e.getValue().shape();
+      out.writeString(e.getKey()).writeInt(shape.length);
+      for (long d : shape) {
+        out.writeLong(d);
+      }
+    }
+  }
+
+  /** Names and shapes as sent; counts and ranks beyond sane bounds are a protocol error. */
+  static List<Declared> readSpecs(Wire.In in, int maxCount) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > maxCount) {
+      throw new Wire.ProtocolException("The header declares " + n + " tensors (at most " + maxCount + ").");
+    }
+    List<Declared> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String name = in.readString();
+      int rank = in.readInt();
+      if (rank < 0 || rank > Wire.MAX_RANK) {
+        throw new Wire.ProtocolException("Tensor '" + name + "' is declared with rank " + rank + " (at most "
+            + Wire.MAX_RANK + ").");
+      }
+      long[] shape = new long[rank];
+      for (int d = 0; d < rank; d++) {
+        shape[d] = in.readLong();
+      }
+      out.add(new Declared(name, shape));
+    }
+    return out;
+  }
+
+  /** A tensor as a header declares it, before anything is checked. */
+  record Declared(String name, long[] shape) {
+    /** Element count, or -1 for a shape no float array can hold. */
+    long numelOrMinusOne() {
+      try {
+        return FloatTensor.numel(shape);
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        return -1;
+      }
+    }
+
+    boolean matches(TensorSpec spec) {
+      return Arrays.equals(spec.shape(), shape);
+    }
+  }
+
+  static void writeOutcome(Wire.Out out, StepOutcome o) throws IOException {
+    out.writeLong(o.step()).writeLong(o.version()).writeDouble(o.meanLoss()).writeLong(o.tokens())
+        .writeDouble(o.gradNormBeforeClip()).writeDouble(o.lr()).writeInt(o.workers()).writeDouble(o.applyMillis());
+  }
+
+  static StepOutcome readOutcome(Wire.In in) throws IOException {
+    return new StepOutcome(in.readLong(), in.readLong(), in.readDouble(), in.readLong(), in.readDouble(),
+        in.readDouble(), in.readInt(), in.readDouble());
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The tensor channel: a plain TCP side channel that carries the bulk of the parameter server's
+ * traffic, pushes and pulls, as raw little-endian float32 bytes, next to the gRPC service that keeps
+ * every other call (register, await, heartbeat, snapshots, metrics) and the fallback path.
+ *
+ * <p>Why: grpc-java moves a 16 MB stream as ~1 000 HTTP/2 frames through Netty and protobuf and
+ * reached 20–37% of a plain socket copy on loopback (docs/benchmarks.md); this channel writes the
+ * float arrays through one direct buffer per connection, one copy on each side.
+ *
+ * <p>Security: a connection is admitted only after a handshake carrying the job id and the job
+ * secret, checked by the same constant-time {@link org.lorafleet.ps.server.ParameterServerCore#authenticate}
+ * as gRPC calls; every push goes through the same validation and admission as a gRPC push
+ * (names and shapes are checked from the header before any payload is read, values by the core).
+ * The channel has no TLS: a server started with TLS does not offer it, and clients then stay on
+ * gRPC. Wire format: {@link org.lorafleet.ps.tensorchannel.Wire}.
+ */
+package org.lorafleet.ps.tensorchannel;
