@@ -112,6 +112,7 @@ public final class ConfigWriter {
     ps.put("tls_cert", p.tlsCert());
     ps.put("tls_key", p.tlsKey());
     ps.put("max_message_mb", p.maxMessageMb());
+    ps.put("tensor_channel_port", p.tensorChannelPort());
 
     CheckpointConfig k = c.checkpoint();
     ObjectNode ckpt = root.putObject("checkpoint");

@@ -16,9 +16,12 @@ import java.util.Locale;
  * @param tlsCert PEM certificate chain for TLS; default null. Set both tlsCert and tlsKey, or neither
  * @param tlsKey PEM private key for TLS; default null
  * @param maxMessageMb largest gRPC message in MiB, in [1, 2047]; default 64
+ * @param tensorChannelPort port of the tensor channel (pushes and pulls as raw float32 over TCP, on the
+ *     bind host; workers fall back to gRPC if they cannot reach it): 0 = any free port (default), -1 =
+ *     off; never offered with TLS
  */
 public record ParameterServerConfig(String bind, String advertise, Auth auth, String secret, String tlsCert,
-    String tlsKey, int maxMessageMb) {
+    String tlsKey, int maxMessageMb, int tensorChannelPort) {
 
   static final String SECTION = "parameter_server";
 
@@ -55,6 +58,7 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
     c.nullOrNotBlank("tls_cert", tlsCert);
     c.nullOrNotBlank("tls_key", tlsKey);
     c.between("max_message_mb", maxMessageMb, 1, 2047);
+    c.between("tensor_channel_port", tensorChannelPort, -1, 65535);
     c.done();
   }
 
@@ -78,7 +82,7 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
   public String toString() {
     return "ParameterServerConfig[bind=" + bind + ", advertise=" + advertise + ", auth=" + auth
         + ", secret=" + (secret == null ? "null" : "<redacted>") + ", tlsCert=" + tlsCert + ", tlsKey=" + tlsKey
-        + ", maxMessageMb=" + maxMessageMb + "]";
+        + ", maxMessageMb=" + maxMessageMb + ", tensorChannelPort=" + tensorChannelPort + "]";
   }
 
   static ParameterServerConfig read(ConfigNode n) {
@@ -89,7 +93,9 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
     String tlsCert = n.string("tls_cert", null);
     String tlsKey = n.string("tls_key", null);
     int maxMessageMb = n.integer("max_message_mb", 64);
-    return n.attempt(() -> new ParameterServerConfig(bind, advertise, auth, secret, tlsCert, tlsKey, maxMessageMb));
+    int tensorChannelPort = n.integer("tensor_channel_port", 0);
+    return n.attempt(() -> new ParameterServerConfig(bind, advertise, auth, secret, tlsCert, tlsKey, maxMessageMb,
+        tensorChannelPort));
   }
 
   private static boolean hasPort(String address) {

@@ -28,7 +28,7 @@ final class ParameterServerHost implements AutoCloseable {
   /** Starts listening; blocks until the port is bound. */
   static ParameterServerHost start(JobConfig job, ParameterServerConfig cfg, SparkConf spark) {
     ServerOptions options = ServerOptions.loopback().withBind(cfg.bindHost(), cfg.bindPort())
-        .withMaxInboundMessageBytes(cfg.maxMessageMb() << 20);
+        .withMaxInboundMessageBytes(cfg.maxMessageMb() << 20).withTensorChannelPort(cfg.tensorChannelPort());
     if (cfg.tlsCert() != null) {
       options = options.withTls(Path.of(cfg.tlsCert()), Path.of(cfg.tlsKey()));
     }

@@ -31,7 +31,7 @@ class DefaultsTest {
         c.train());
     assertEquals(new DistributedConfig(2, DistributedConfig.Mode.SYNC, 8, 2, DistributedConfig.Aggregation.MEAN,
         Duration.ofSeconds(120)), c.distributed());
-    assertEquals(new ParameterServerConfig("127.0.0.1:0", null, ParameterServerConfig.Auth.TOKEN, null, null, null, 64),
+    assertEquals(new ParameterServerConfig("127.0.0.1:0", null, ParameterServerConfig.Auth.TOKEN, null, null, null, 64, 0),
         c.parameterServer());
     assertEquals(new CheckpointConfig("out/t/checkpoints", 50, 3, CheckpointConfig.Resume.AUTO), c.checkpoint());
     assertEquals(new OutputConfig("out/t", false), c.output());

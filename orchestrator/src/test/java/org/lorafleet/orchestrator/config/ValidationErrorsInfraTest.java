@@ -58,7 +58,9 @@ class ValidationErrorsInfraTest {
         c(p + "  tls_key: key.pem\n  tls_cert: null  #<\n", "parameter_server.tls_cert",
             "must be set when parameter_server.tls_key is set"),
         c(p + "  max_message_mb: 0  #<\n", "parameter_server.max_message_mb", "must be in [1, 2047] (got 0)"),
-        c(p + "  max_message_mb: 4096  #<\n", "parameter_server.max_message_mb", "must be in [1, 2047] (got 4096)"));
+        c(p + "  max_message_mb: 4096  #<\n", "parameter_server.max_message_mb", "must be in [1, 2047] (got 4096)"),
+        c(p + "  tensor_channel_port: -2  #<\n", "parameter_server.tensor_channel_port",
+            "must be in [-1, 65535] (got -2)"));
   }
 
   static Stream<Arguments> checkpointOutputSpark() {
