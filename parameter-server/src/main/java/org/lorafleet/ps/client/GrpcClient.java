@@ -62,9 +62,9 @@ import org.lorafleet.ps.tensorchannel.TensorChannelClient;
 import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
- * {@link ParameterServerClient} over gRPC (Netty). Pushes and pulls go over the server's tensor
- * channel ({@link org.lorafleet.ps.tensorchannel}) when it offers one; otherwise, and for snapshots
- * and restores, tensors travel in chunks, pushes and restores as flow-controlled client streams,
+ * {@link ParameterServerClient} over gRPC (Netty). Pushes, pulls and version waits go over the
+ * server's tensor channel ({@link org.lorafleet.ps.tensorchannel}) when it offers one; otherwise,
+ * and for snapshots and restores, tensors travel in chunks, pushes and restores as flow-controlled client streams,
  * pulls and snapshots as server streams, so no message nears the server's limit. Every method blocks until the server answered or the call's deadline passed.
  * Thread-safe; one channel per client.
  */
@@ -278,6 +278,10 @@ public final class GrpcClient implements ParameterServerClient {
 
   @Override
   public VersionStatus awaitVersion(String workerId, long minVersion, Duration timeout) {
+    TensorChannelClient tc = tensorChannel();
+    if (tc != null) {
+      return tc.awaitVersion(workerId, minVersion, timeout);
+    }
     long ms = Math.max(0, timeout.toMillis());
     AwaitRequest req = AwaitRequest.newBuilder().setWorkerId(workerId == null ? "" : workerId)
         .setMinVersion(minVersion).setTimeoutMillis(ms).build();

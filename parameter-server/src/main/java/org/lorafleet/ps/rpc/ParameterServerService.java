@@ -149,7 +149,8 @@ final class ParameterServerService extends ParameterServerGrpc.ParameterServerIm
               out.onError(StatusMapping.toGrpc(e));
               return;
             }
-            assembler = new TensorAssembler(core.specMap(), "push of worker '" + header.getWorkerId() + "'");
+            assembler = new TensorAssembler(core.specMap(), "push of worker '" + header.getWorkerId() + "'",
+                core.arrays()::take);
           } else {
             if (header == null) {
               throw new PsException(Refusal.MALFORMED, "A push must start with its header.");

@@ -19,6 +19,7 @@ public final class TensorAssembler {
 
   private final Map<String, TensorSpec> specs;
   private final String what;
+  private final java.util.function.IntFunction<float[]> allocate;
   private final Map<String, float[]> arrays = new LinkedHashMap<>();
   private final Map<String, long[]> shapes = new LinkedHashMap<>();
   private final Map<String, Integer> filled = new LinkedHashMap<>();
@@ -29,8 +30,14 @@ public final class TensorAssembler {
    * @param what what is being assembled, for messages ("worker 'w3''s push")
    */
   public TensorAssembler(Map<String, TensorSpec> specs, String what) {
+    this(specs, what, float[]::new);
+  }
+
+  /** @param allocate where the arrays of received tensors come from (e.g. the server's recycled ones) */
+  public TensorAssembler(Map<String, TensorSpec> specs, String what, java.util.function.IntFunction<float[]> allocate) {
     this.specs = specs;
     this.what = what;
+    this.allocate = allocate;
   }
 
   public void accept(TensorChunk c) {
@@ -50,7 +57,7 @@ public final class TensorAssembler {
         }
       }
       try {
-        arr = new float[Math.toIntExact(FloatTensor.numel(shape))];
+        arr = allocate.apply(Math.toIntExact(FloatTensor.numel(shape)));
       } catch (IllegalArgumentException | ArithmeticException e) {
         throw new PsException(Refusal.WRONG_SHAPE, "The " + what + " sends tensor '" + name + "' with invalid shape "
             + Arrays.toString(shape) + ".");

@@ -14,8 +14,8 @@ import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.TensorSpec;
 import org.lorafleet.ps.api.UpdateKind;
+import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.server.ParameterServerCore;
-import org.lorafleet.ps.server.PublishedVersion;
 import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
@@ -36,9 +36,11 @@ final class ServerSession {
   private final Wire.Out out;
   private final Map<String, TensorSpec> specs;
   private final long adapterBytes;
+  private final EncodedVersions encoded;
 
-  ServerSession(ParameterServerCore core, SocketChannel ch) {
+  ServerSession(ParameterServerCore core, SocketChannel ch, EncodedVersions encoded) {
     this.core = core;
+    this.encoded = encoded;
     this.ch = ch;
     this.in = new Wire.In(ch);
     this.out = new Wire.Out(ch);
@@ -69,6 +71,7 @@ final class ServerSession {
           }
         }
         case Wire.OP_PULL -> pull();
+        case Wire.OP_AWAIT -> awaitVersion();
         default -> throw new Wire.ProtocolException("Unknown request type " + op + ".");
       }
     }
@@ -193,34 +196,42 @@ final class ServerSession {
     return null;
   }
 
+  /** Writes the current version from its shared encoding (made by the first pull of that version). */
   private void pull() throws IOException {
+    long payload;
     try {
-      core.readPublished(p -> {
+      payload = core.readPublished(p -> { // the arrays stay unchanged while they are encoded
         try {
-          writeVersion(p); // the arrays stay unchanged while they are written
+          return encoded.send(p, out);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-        return null;
       });
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
     }
+    core.recorder().bytesSent(payload);
   }
 
-  private void writeVersion(PublishedVersion p) throws IOException {
-    Messages.writeOk(out);
-    out.writeLong(p.version()).writeByte(p.lastOutcome() == null ? 0 : 1);
-    if (p.lastOutcome() != null) {
-      Messages.writeOutcome(out, p.lastOutcome());
+  /** Blocks this connection's thread until the version is reached or the wait fails (its timeout bounds it). */
+  private void awaitVersion() throws IOException {
+    String worker = in.readString();
+    long minVersion = in.readLong();
+    long timeoutMillis = in.readLong();
+    VersionStatus st;
+    try {
+      st = core.awaitVersion(worker.isEmpty() ? null : worker, minVersion, Duration.ofMillis(Math.max(0,
+          timeoutMillis)));
+    } catch (PsException e) {
+      reply(e);
+      return;
     }
-    Messages.writeSpecs(out, p.tensors());
-    long before = out.bytes();
-    for (FloatTensor t : p.tensors().values()) {
-      out.writeFloats(t.data());
+    Messages.writeOk(out);
+    out.writeLong(st.version()).writeByte(st.lastOutcome() == null ? 0 : 1);
+    if (st.lastOutcome() != null) {
+      Messages.writeOutcome(out, st.lastOutcome());
     }
     out.flush();
-    core.recorder().bytesSent(out.bytes() - before);
   }
 
   private void reply(PsException e) throws IOException {

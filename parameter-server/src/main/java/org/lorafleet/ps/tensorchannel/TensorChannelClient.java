@@ -16,11 +16,12 @@ import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.UpdateKind;
+import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.api.VersionedTensors;
 import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
- * Pushes and pulls over the tensor channel. Thread-safe: each call borrows an idle authenticated
+ * Pushes, pulls and version waits over the tensor channel. Thread-safe: each call borrows an idle authenticated
  * connection or opens one (connect + handshake), and returns it when the call ended cleanly; a
  * connection that saw any error is closed. Every call blocks until the server answered, the call
  * timeout passed (DEADLINE_EXCEEDED) or the thread was interrupted (CANCELLED / INTERRUPTED).
@@ -98,6 +99,23 @@ public final class TensorChannelClient implements AutoCloseable {
     });
   }
 
+  /**
+   * Blocks until the version is at least {@code minVersion}; the server answers by {@code timeout}
+   * (see {@link org.lorafleet.ps.client.ParameterServerClient#awaitVersion}), the call timeout only
+   * guards against a lost server.
+   */
+  public VersionStatus awaitVersion(String workerId, long minVersion, Duration timeout) {
+    long ms = Math.max(0, timeout.toMillis());
+    return call("AwaitVersion", callTimeout.plusMillis(ms), c -> {
+      c.out.writeByte(Wire.OP_AWAIT).writeString(workerId == null ? "" : workerId).writeLong(minVersion)
+          .writeLong(ms);
+      c.out.flush();
+      Messages.readStatus(c.in);
+      long version = c.in.readLong();
+      return new VersionStatus(version, c.in.readByte() != 0 ? Messages.readOutcome(c.in) : null);
+    });
+  }
+
   /** Closes idle connections; calls in progress close theirs when they end. */
   @Override
   public void close() {
@@ -113,6 +131,10 @@ public final class TensorChannelClient implements AutoCloseable {
   }
 
   private <T> T call(String name, IoCall<T> body) {
+    return call(name, callTimeout, body);
+  }
+
+  private <T> T call(String name, Duration deadline, IoCall<T> body) {
     if (closed) {
       throw new PsException(Refusal.TRANSPORT, "The tensor channel client is closed.");
     }
@@ -121,13 +143,13 @@ public final class TensorChannelClient implements AutoCloseable {
       c = open();
     }
     boolean reusable = false;
-    Deadline d = Deadline.arm(c.ch, callTimeout);
+    Deadline d = Deadline.arm(c.ch, deadline);
     try {
       T r = body.run(c);
       reusable = true;
       return r;
     } catch (IOException e) {
-      throw failure(name, e, d.fired());
+      throw failure(name, e, d.fired() ? deadline : null);
     } finally {
       d.close();
       if (reusable && !closed) {
@@ -138,15 +160,17 @@ public final class TensorChannelClient implements AutoCloseable {
     }
   }
 
-  private PsException failure(String call, IOException e, boolean deadlinePassed) {
+  /** @param deadlinePassed the call's deadline if it passed, else null */
+  private PsException failure(String call, IOException e, Duration deadlinePassed) {
     if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
       Thread.currentThread().interrupt();
       return new PsException(PsStatus.CANCELLED, Refusal.INTERRUPTED, "Interrupted during the " + call
           + " call on the tensor channel.", e);
     }
-    if (deadlinePassed) {
+    if (deadlinePassed != null) {
       return new PsException(PsStatus.DEADLINE_EXCEEDED, Refusal.TRANSPORT, "The parameter server at " + address
-          + " did not answer the " + call + " call on the tensor channel within " + callTimeout.toMillis() + " ms.", e);
+          + " did not answer the " + call + " call on the tensor channel within " + deadlinePassed.toMillis()
+          + " ms.", e);
     }
     return new PsException(PsStatus.UNAVAILABLE, Refusal.TRANSPORT, "The tensor channel to the parameter server at "
         + address + " failed during the " + call + " call: " + e.getMessage(), e);
@@ -171,7 +195,7 @@ public final class TensorChannelClient implements AutoCloseable {
       return c;
     } catch (IOException e) {
       closeQuietly(ch);
-      throw failure("Connect", e, false);
+      throw failure("Connect", e, null);
     } catch (RuntimeException e) {
       closeQuietly(ch);
       throw e;

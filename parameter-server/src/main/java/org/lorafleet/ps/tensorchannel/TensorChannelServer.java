@@ -26,6 +26,7 @@ public final class TensorChannelServer implements AutoCloseable {
   private final ServerSocketChannel listener;
   private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
+  private final EncodedVersions encoded = new EncodedVersions();
   private final Thread acceptor;
   private volatile boolean closed;
 
@@ -96,7 +97,7 @@ public final class TensorChannelServer implements AutoCloseable {
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
       ch.setOption(StandardSocketOptions.SO_SNDBUF, Wire.SOCKET_BUFFER_BYTES);
-      new ServerSession(core, ch).run();
+      new ServerSession(core, ch, encoded).run();
     } catch (IOException e) {
       // The peer went away or broke the framing; the session already counted what it must.
       LOG.log(System.Logger.Level.DEBUG, "A tensor-channel connection ended: " + e.getMessage());

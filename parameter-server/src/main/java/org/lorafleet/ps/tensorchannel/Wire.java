@@ -18,6 +18,9 @@ import java.nio.charset.StandardCharsets;
  *                 byte duplicate, byte applied, long version, int pendingWorkers
  * pull       C→S  byte OP_PULL                                         S→C  status, long version,
  *                 byte hasOutcome, [outcome], specs, payload
+ * await      C→S  byte OP_AWAIT, str workerId ("" = none), long minVersion, long timeoutMillis
+ *                                                                       S→C  status, long version,
+ *                 byte hasOutcome, [outcome]   (answered once the version is reached, or the wait failed)
  * status     byte 0 (ok) | byte 1, str PsStatus, str Refusal, str message
  * specs      int count, count × (str name, int rank, rank × long dim)
  * payload    every tensor's values in spec order, numel × 4 bytes each
@@ -35,6 +38,7 @@ public final class Wire {
   public static final int VERSION = 1;
   public static final byte OP_PUSH = 1;
   public static final byte OP_PULL = 2;
+  public static final byte OP_AWAIT = 3;
   public static final byte OK = 0;
   public static final byte ERROR = 1;
   static final int MAX_STRING_BYTES = 64 << 10;
@@ -247,6 +251,17 @@ public final class Wire {
       }
       bytes += (long) src.length * Float.BYTES;
       return this;
+    }
+
+    /** Sends {@code b}'s remaining bytes right away (nothing may be buffered: flush first). Blocks. */
+    public void writeDirect(ByteBuffer b) throws IOException {
+      if (buf.position() != 0) {
+        throw new IllegalStateException("Flush before writing a buffer directly.");
+      }
+      bytes += b.remaining();
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
     }
 
     /** Sends everything buffered; blocks until the kernel took it. */

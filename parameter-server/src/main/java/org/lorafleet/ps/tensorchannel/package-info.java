@@ -1,7 +1,8 @@
 /**
  * The tensor channel: a plain TCP side channel that carries the bulk of the parameter server's
- * traffic, pushes and pulls, as raw little-endian float32 bytes, next to the gRPC service that keeps
- * every other call (register, await, heartbeat, snapshots, metrics) and the fallback path.
+ * traffic, pushes and pulls as raw little-endian float32 bytes, and the version waits between them,
+ * next to the gRPC service that keeps every other call (register, heartbeat, outcomes, snapshots,
+ * restores, metrics) and is the fallback path.
  *
  * <p>Why: grpc-java moves a 16 MB stream as ~1 000 HTTP/2 frames through Netty and protobuf and
  * reached 20–37% of a plain socket copy on loopback (docs/benchmarks.md); this channel writes the
