@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Parameter-server loopback benchmark (issue 3): push+pull round trips of 1, 16 and 64 MB adapters
-# with 1, 4 and 16 gRPC clients, next to a plain-socket copy of the same traffic measured in the
-# same run (the ceiling). Prints MB/s, p50/p99 latency and the ratio. Takes about 2-4 minutes.
+# with 1, 4 and 16 clients (default transport: the tensor channel; also gRPC streams), next to a
+# plain-socket copy of the same traffic measured in the same run (the ceiling). Prints MB/s, p50/p99
+# latency and the ratio. Takes about 2 minutes.
 #   bench/ps-bench.sh            full grid
 #   bench/ps-bench.sh --quick    1 and 16 MB, 1 and 4 clients
 set -euo pipefail
