@@ -72,7 +72,7 @@ final class WorkerLoop {
 
   private void sync(LoraTrainer trainer, long firstStep) {
     for (long step = firstStep; step < plan.endStep(); step++) {
-      pullInto(trainer.adapter());
+      pullInto(trainer.adapter(), step); // waits for every worker's push of the step before
       maybeFail(step);
       long t0 = System.nanoTime();
       Sums s = gradientSums(trainer, data.step(step), step);
@@ -85,7 +85,9 @@ final class WorkerLoop {
           throw e;
         } // a retried push whose step was already applied with this worker's update: nothing to do
       }
-      ps.awaitVersion(workerId, step + 1, waitLimit());
+      if (step + 1 == plan.endStep()) {
+        ps.awaitVersion(workerId, step + 1, waitLimit()); // the last step applied, or its failure reported
+      }
       waitSeconds += (System.nanoTime() - t1) / 1e9;
     }
   }
@@ -94,7 +96,7 @@ final class WorkerLoop {
     int k = plan.localSteps();
     long rounds = (plan.endStep() + k - 1) / k;
     for (long round = firstRound; round < rounds; round++) {
-      pullInto(trainer.adapter());
+      pullInto(trainer.adapter(), round);
       Map<String, FloatTensor> before = trainer.adapter().copyOfParameters();
       long t0 = System.nanoTime();
       double lossSum = 0;
@@ -120,7 +122,9 @@ final class WorkerLoop {
       });
       long t1 = System.nanoTime();
       ps.pushDeltas(workerId, round, delta, lossSum, roundTokens);
-      ps.awaitVersion(workerId, round + 1, waitLimit());
+      if (round + 1 == rounds) {
+        ps.awaitVersion(workerId, round + 1, waitLimit());
+      }
       waitSeconds += (System.nanoTime() - t1) / 1e9;
     }
   }
@@ -168,9 +172,10 @@ final class WorkerLoop {
     return new Sums(sums, lossSum, n);
   }
 
-  private void pullInto(LoraAdapter adapter) {
+  /** Waits for version {@code minVersion} (every worker's update of the step or round before), then loads it. */
+  private void pullInto(LoraAdapter adapter, long minVersion) {
     long t = System.nanoTime();
-    adapter.setParameters(ps.pull().tensors());
+    adapter.setParameters(ps.pullAtLeast(workerId, minVersion, waitLimit()).tensors());
     waitSeconds += (System.nanoTime() - t) / 1e9;
   }
 

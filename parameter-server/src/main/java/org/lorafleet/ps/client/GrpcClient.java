@@ -291,6 +291,15 @@ public final class GrpcClient implements ParameterServerClient {
   }
 
   @Override
+  public VersionedTensors pullAtLeast(String workerId, long minVersion, Duration timeout) {
+    TensorChannelClient tc = tensorChannel();
+    if (tc != null) {
+      return tc.pullAtLeast(workerId, minVersion, timeout);
+    }
+    return ParameterServerClient.super.pullAtLeast(workerId, minVersion, timeout);
+  }
+
+  @Override
   public HeartbeatReply heartbeat(String workerId) {
     return unary("Heartbeat", () -> {
       var r = stub().heartbeat(HeartbeatRequest.newBuilder().setWorkerId(workerId).build());

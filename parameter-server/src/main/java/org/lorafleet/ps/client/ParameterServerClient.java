@@ -18,8 +18,9 @@ import org.lorafleet.ps.tensor.FloatTensor;
  * when the server has answered; failures throw {@link org.lorafleet.ps.api.PsException} with a
  * status and a {@link org.lorafleet.ps.api.Refusal} reason. Implementations are thread-safe.
  *
- * <p>A worker's loop in sync mode: {@code register(id)}, then for each step s: {@code pull()}
- * (version s), compute, {@code pushGradients(id, s, …)}, {@code awaitVersion(id, s + 1, timeout)}.
+ * <p>A worker's loop in sync mode: {@code register(id)}, then for each step s: {@code
+ * pullAtLeast(id, s, timeout)} (version s, once every worker pushed step s − 1), compute, {@code
+ * pushGradients(id, s, …)}; after the last step, {@code awaitVersion(id, s + 1, timeout)}.
  */
 public interface ParameterServerClient extends AutoCloseable {
 
@@ -47,6 +48,16 @@ public interface ParameterServerClient extends AutoCloseable {
    * @param workerId the waiting worker, or null (e.g. the driver)
    */
   VersionStatus awaitVersion(String workerId, long minVersion, Duration timeout);
+
+  /**
+   * Waits as {@link #awaitVersion} does, then returns the version in full as {@link #pull} does (it
+   * may be later than {@code minVersion}): one call where a worker would otherwise make two, e.g. to
+   * start step s + 1 after pushing step s. Fails as {@code awaitVersion} does.
+   */
+  default VersionedTensors pullAtLeast(String workerId, long minVersion, Duration timeout) {
+    awaitVersion(workerId, minVersion, timeout);
+    return pull();
+  }
 
   /** The current version without tensors (does not block on other workers). */
   default VersionStatus status() {

@@ -72,6 +72,7 @@ final class ServerSession {
         }
         case Wire.OP_PULL -> pull();
         case Wire.OP_AWAIT -> awaitVersion();
+        case Wire.OP_PULL_AT_LEAST -> pullAtLeast();
         default -> throw new Wire.ProtocolException("Unknown request type " + op + ".");
       }
     }
@@ -215,15 +216,8 @@ final class ServerSession {
 
   /** Blocks this connection's thread until the version is reached or the wait fails (its timeout bounds it). */
   private void awaitVersion() throws IOException {
-    String worker = in.readString();
-    long minVersion = in.readLong();
-    long timeoutMillis = in.readLong();
-    VersionStatus st;
-    try {
-      st = core.awaitVersion(worker.isEmpty() ? null : worker, minVersion, Duration.ofMillis(Math.max(0,
-          timeoutMillis)));
-    } catch (PsException e) {
-      reply(e);
+    VersionStatus st = readAndAwait();
+    if (st == null) {
       return;
     }
     Messages.writeOk(out);
@@ -232,6 +226,27 @@ final class ServerSession {
       Messages.writeOutcome(out, st.lastOutcome());
     }
     out.flush();
+  }
+
+  /** As {@link #awaitVersion}, then the version in full as {@link #pull}. */
+  private void pullAtLeast() throws IOException {
+    if (readAndAwait() != null) {
+      pull();
+    }
+  }
+
+  /** Reads worker, version and timeout, then waits; null after replying with the wait's failure. */
+  private VersionStatus readAndAwait() throws IOException {
+    String worker = in.readString();
+    long minVersion = in.readLong();
+    long timeoutMillis = in.readLong();
+    try {
+      return core.awaitVersion(worker.isEmpty() ? null : worker, minVersion, Duration.ofMillis(Math.max(0,
+          timeoutMillis)));
+    } catch (PsException e) {
+      reply(e);
+      return null;
+    }
   }
 
   private void reply(PsException e) throws IOException {

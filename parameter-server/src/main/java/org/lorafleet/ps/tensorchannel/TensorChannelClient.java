@@ -81,22 +81,37 @@ public final class TensorChannelClient implements AutoCloseable {
     return call("Pull", c -> {
       c.out.writeByte(Wire.OP_PULL);
       c.out.flush();
-      Messages.readStatus(c.in);
-      long version = c.in.readLong();
-      StepOutcome outcome = c.in.readByte() != 0 ? Messages.readOutcome(c.in) : null;
-      List<Messages.Declared> specs = Messages.readSpecs(c.in, 1 << 20);
-      Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-      for (Messages.Declared d : specs) {
-        long n = d.numelOrMinusOne();
-        if (n < 0) {
-          throw new Wire.ProtocolException("The server sent tensor '" + d.name() + "' with an invalid shape.");
-        }
-        float[] a = new float[(int) n];
-        c.in.readFloats(a);
-        tensors.put(d.name(), new FloatTensor(d.shape(), a));
-      }
-      return new VersionedTensors(version, tensors, outcome);
+      return readVersion(c);
     });
+  }
+
+  /** Waits for the version as {@link #awaitVersion}, then returns it in full as {@link #pull}. */
+  public VersionedTensors pullAtLeast(String workerId, long minVersion, Duration timeout) {
+    long ms = Math.max(0, timeout.toMillis());
+    return call("PullAtLeast", callTimeout.plusMillis(ms), c -> {
+      c.out.writeByte(Wire.OP_PULL_AT_LEAST).writeString(workerId == null ? "" : workerId).writeLong(minVersion)
+          .writeLong(ms);
+      c.out.flush();
+      return readVersion(c);
+    });
+  }
+
+  private static VersionedTensors readVersion(Connection c) throws IOException {
+    Messages.readStatus(c.in);
+    long version = c.in.readLong();
+    StepOutcome outcome = c.in.readByte() != 0 ? Messages.readOutcome(c.in) : null;
+    List<Messages.Declared> specs = Messages.readSpecs(c.in, 1 << 20);
+    Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+    for (Messages.Declared d : specs) {
+      long n = d.numelOrMinusOne();
+      if (n < 0) {
+        throw new Wire.ProtocolException("The server sent tensor '" + d.name() + "' with an invalid shape.");
+      }
+      float[] a = new float[(int) n];
+      c.in.readFloats(a);
+      tensors.put(d.name(), new FloatTensor(d.shape(), a));
+    }
+    return new VersionedTensors(version, tensors, outcome);
   }
 
   /**

@@ -21,6 +21,8 @@ import org.lorafleet.ps.server.ParameterServerCore;
 public final class TensorChannelServer implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(TensorChannelServer.class.getName());
+  /** Open connections beyond this are closed at once (each holds a thread and two 1 MiB buffers). */
+  static final int MAX_CONNECTIONS = 1024;
 
   private final ParameterServerCore core;
   private final ServerSocketChannel listener;
@@ -78,6 +80,12 @@ public final class TensorChannelServer implements AutoCloseable {
         if (!closed) {
           LOG.log(System.Logger.Level.WARNING, "The tensor channel failed to accept a connection.", e);
         }
+        continue;
+      }
+      if (connections.size() >= MAX_CONNECTIONS) {
+        LOG.log(System.Logger.Level.WARNING, "The tensor channel refused a connection: " + MAX_CONNECTIONS
+            + " are open already (the client falls back to gRPC or fails its call).");
+        closeQuietly(ch);
         continue;
       }
       connections.add(ch);

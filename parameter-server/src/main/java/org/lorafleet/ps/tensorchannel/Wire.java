@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
  * await      C→S  byte OP_AWAIT, str workerId ("" = none), long minVersion, long timeoutMillis
  *                                                                       S→C  status, long version,
  *                 byte hasOutcome, [outcome]   (answered once the version is reached, or the wait failed)
+ * pull after C→S  byte OP_PULL_AT_LEAST, str workerId, long minVersion, long timeoutMillis
+ *                                                                       S→C  as pull, once the version is reached
  * status     byte 0 (ok) | byte 1, str PsStatus, str Refusal, str message
  * specs      int count, count × (str name, int rank, rank × long dim)
  * payload    every tensor's values in spec order, numel × 4 bytes each
@@ -39,6 +41,7 @@ public final class Wire {
   public static final byte OP_PUSH = 1;
   public static final byte OP_PULL = 2;
   public static final byte OP_AWAIT = 3;
+  public static final byte OP_PULL_AT_LEAST = 4;
   public static final byte OK = 0;
   public static final byte ERROR = 1;
   static final int MAX_STRING_BYTES = 64 << 10;

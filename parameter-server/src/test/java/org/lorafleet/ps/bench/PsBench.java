@@ -259,10 +259,11 @@ public final class PsBench {
             if (id == 0) {
               roundStart[s] = t0;
             }
-            if (!c.pushGradients("c" + id, s, grad, 1.0, 100).applied()) { // the last push applies the step
-              c.awaitVersion("c" + id, s + 1, Duration.ofMinutes(5));
+            if (c.pushGradients("c" + id, s, grad, 1.0, 100).applied()) { // the last push applies the step
+              c.pull();
+            } else {
+              c.pullAtLeast("c" + id, s + 1, Duration.ofMinutes(5)); // waits for it, then pulls
             }
-            c.pull();
             long t1 = System.nanoTime();
             lat[id][s] = (t1 - t0) / 1e6;
             barrier.await();

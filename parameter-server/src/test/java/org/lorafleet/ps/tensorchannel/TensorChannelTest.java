@@ -72,6 +72,33 @@ class TensorChannelTest {
   }
 
   @Test
+  void pullAtLeastWaitsForTheVersionThenReturnsIt() throws Exception {
+    for (boolean tensorChannel : new boolean[] {true, false}) {
+      try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 2).build())) {
+        GrpcClient a = h.client(h.clientOptions().withTensorChannel(tensorChannel));
+        GrpcClient b = h.client(h.clientOptions().withTensorChannel(tensorChannel));
+        a.register("a");
+        b.register("b");
+        assertFalse(a.pushGradients("a", 0, grad(1), 2, 3).applied());
+        var next = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> a.pullAtLeast("a", 1, Duration.ofSeconds(20)));
+        Thread.sleep(100);
+        assertFalse(next.isDone(), "version 1 needs b's push");
+        assertTrue(b.pushGradients("b", 0, grad(2), 4, 5).applied());
+        var v = next.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(1, v.version());
+        assertEquals(0, v.lastOutcome().step());
+        assertTrue(Fixtures.bitEqual(b.pull().tensors(), v.tensors()));
+        assertEquals(tensorChannel, a.usesTensorChannel());
+        PsException late = assertThrows(PsException.class, () -> a.pullAtLeast("a", 5, Duration.ofMillis(50)));
+        assertEquals(Refusal.AWAIT_TIMEOUT, late.reason());
+        assertEquals(PsStatus.DEADLINE_EXCEEDED, late.status());
+        assertEquals(1, a.pullAtLeast("a", 1, Duration.ofMillis(50)).version(), "the channel is still usable");
+      }
+    }
+  }
+
+  @Test
   void handshakeNeedsTheJobSecretAndId() {
     try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
       int port = h.server.tensorChannelPort();
