@@ -11,9 +11,10 @@ import org.lorafleet.ps.client.ClientOptions;
 import org.lorafleet.ps.client.GrpcClient;
 
 /**
- * The body of one barrier task: connect to the parameter server over gRPC (the secret comes from a
- * Spark local property, never from the serialized plan or logs), wait until every worker is up,
- * then run the {@link WorkerLoop}. Blocks for the whole training.
+ * The body of one barrier task: connect to the parameter server (gRPC for control calls, its tensor
+ * channel for pushes, pulls and waits when offered; the secret comes from a Spark local property,
+ * never from the serialized plan or logs), wait until every worker is up, then run the {@link
+ * WorkerLoop}. Blocks for the whole training.
  */
 final class BarrierWorker extends AbstractFunction1<Iterator<TokenSequence>, Iterator<WorkerReport>>
     implements Serializable {

@@ -100,17 +100,25 @@ class GrpcEndToEndTest {
   }
 
   @Test
-  void adaptersFarAboveFourMegabytesTravelInChunksBitExactly() {
-    // 3 tensors, 7.5 M floats = 30 MB: well over gRPC's 4 MB default message size.
+  void adaptersFarAboveFourMegabytesTravelBitExactly() {
+    // 3 tensors, 7.5 M floats = 30 MB: in chunks far below gRPC's 4 MB default message size on gRPC
+    // streams, as one header and raw payload on the tensor channel.
+    for (boolean tensorChannel : new boolean[] {false, true}) {
+      bigAdapterRoundTrip(tensorChannel);
+    }
+  }
+
+  private void bigAdapterRoundTrip(boolean tensorChannel) {
     SplittableRandom r = new SplittableRandom(9);
     Map<String, FloatTensor> big = new LinkedHashMap<>();
     big.put("x.lora_A.weight", LeastSquares.random(r, 1, 8, 250_000));
     big.put("x.lora_B.weight", LeastSquares.random(r, 1, 2_500_000, 2));
     big.put("x.bias", LeastSquares.random(r, 1, 500_001));
     try (GrpcHarness h = new GrpcHarness(Fixtures.sync(big, 1).maxGradNorm(0).build())) {
-      GrpcClient c = h.client();
+      GrpcClient c = h.client(h.clientOptions().withTensorChannel(tensorChannel));
       c.register("w");
       VersionedTensors v0 = c.pull();
+      assertEquals(tensorChannel, c.usesTensorChannel());
       assertTrue(Fixtures.bitEqual(big, v0.tensors()));
       Map<String, FloatTensor> grad = new LinkedHashMap<>();
       big.forEach((k, t) -> grad.put(k, LeastSquares.random(r, 3, t.shape())));
