@@ -70,19 +70,16 @@ import org.lorafleet.ps.tensor.FloatTensor;
  */
 public final class GrpcClient implements ParameterServerClient {
 
-  private static final System.Logger LOG = System.getLogger(GrpcClient.class.getName());
-
   private final ClientOptions options;
   private final ManagedChannel channel;
   private final ParameterServerGrpc.ParameterServerBlockingStub blocking;
   private final ParameterServerGrpc.ParameterServerStub async;
-  private final Object tensorChannelLock = new Object();
-  private volatile boolean tensorChannelDecided;
-  private volatile TensorChannelClient tensorChannel;
+  private final TensorChannelRoute route;
 
   /** Opens a channel (connects lazily, on the first call). */
   public GrpcClient(ClientOptions options) {
     this.options = options;
+    this.route = new TensorChannelRoute(options);
     ChannelCredentials creds;
     try {
       creds = options.trustCertPath() == null ? InsecureChannelCredentials.create()
@@ -133,46 +130,14 @@ public final class GrpcClient implements ParameterServerClient {
         stub().register(RegisterRequest.newBuilder().setWorkerId(workerId).build())));
   }
 
-  /**
-   * The tensor channel to use for pushes and pulls, or null for gRPC streams. Decided once, on the
-   * first push or pull: the server says where its channel listens (or that it has none); if the
-   * channel cannot be reached, this client stays on gRPC and logs why. Blocks for that first call.
-   */
+  /** The tensor channel for pushes, pulls and waits, or null for gRPC streams (see {@link TensorChannelRoute}). */
   private TensorChannelClient tensorChannel() {
-    if (!options.tensorChannel() || tensorChannelDecided) {
-      return tensorChannel;
-    }
-    synchronized (tensorChannelLock) {
-      if (tensorChannelDecided) {
-        return tensorChannel;
-      }
-      int port;
-      try {
-        port = stub().tensorChannel(TensorChannelRequest.getDefaultInstance()).getPort();
-      } catch (RuntimeException e) {
-        return null; // not decided: the gRPC call that follows reports what is wrong
-      }
-      if (port > 0) {
-        try {
-          tensorChannel = TensorChannelClient.connect(options.host(), port, options.jobId(), options.secret(),
-              options.callTimeout());
-        } catch (PsException e) {
-          if (e.reason() == Refusal.INTERRUPTED) {
-            throw e;
-          }
-          LOG.log(System.Logger.Level.WARNING, "The parameter server's tensor channel at " + options.host() + ":"
-              + port + " cannot be used (" + e.getMessage() + "); pushes and pulls go over gRPC streams, which are "
-              + "slower for large adapters.");
-        }
-      }
-      tensorChannelDecided = true;
-      return tensorChannel;
-    }
+    return route.channel(() -> stub().tensorChannel(TensorChannelRequest.getDefaultInstance()).getPort());
   }
 
   /** Whether pushes and pulls currently go over the tensor channel (decided on the first of them). */
   public boolean usesTensorChannel() {
-    return tensorChannel != null;
+    return route.inUse();
   }
 
   @Override
@@ -378,10 +343,7 @@ public final class GrpcClient implements ParameterServerClient {
   /** Closes the channel; waits up to 5 s for calls in flight. */
   @Override
   public void close() {
-    TensorChannelClient tc = tensorChannel;
-    if (tc != null) {
-      tc.close();
-    }
+    route.close();
     channel.shutdown();
     try {
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
