@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
-import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.server.PublishedVersion;
 import org.lorafleet.ps.tensor.FloatTensor;
 
@@ -23,8 +20,6 @@ import org.lorafleet.ps.tensor.FloatTensor;
 final class EncodedVersions {
 
   private static final int SLICE_FLOATS = 1 << 18; // 1 MiB
-  /** A step outcome on the wire: six 8-byte fields, one int, one double (see {@link Wire}). */
-  private static final int OUTCOME_BYTES = 7 * 8 + 4;
 
   private static final class Entry {
     final long version;
@@ -90,13 +85,12 @@ final class EncodedVersions {
 
   /** A buffer for {@code p}'s reply with the header in place. Under the monitor. */
   private Entry start(PublishedVersion p) {
+    ByteBuffer header = Messages.versionReply(p.version(), p.lastOutcome(), p.tensors());
     long payload = 0;
-    long size = 1 + 8 + 1 + (p.lastOutcome() == null ? 0 : OUTCOME_BYTES) + 4;
-    for (Map.Entry<String, FloatTensor> t : p.tensors().entrySet()) {
-      size += 4 + t.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 8L * t.getValue().rank();
-      payload += 4L * t.getValue().size();
+    for (FloatTensor t : p.tensors().values()) {
+      payload += 4L * t.size();
     }
-    size += payload;
+    long size = header.remaining() + payload;
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalStateException("A version of " + size + " bytes is too large for one tensor-channel reply.");
     }
@@ -109,20 +103,7 @@ final class EncodedVersions {
       b = ByteBuffer.allocateDirect((int) size);
     }
     b.clear().limit((int) size);
-    b.put(Wire.OK).putLong(p.version()).put((byte) (p.lastOutcome() == null ? 0 : 1));
-    StepOutcome o = p.lastOutcome();
-    if (o != null) {
-      b.putLong(o.step()).putLong(o.version()).putDouble(o.meanLoss()).putLong(o.tokens())
-          .putDouble(o.gradNormBeforeClip()).putDouble(o.lr()).putInt(o.workers()).putDouble(o.applyMillis());
-    }
-    b.putInt(p.tensors().size());
-    for (Map.Entry<String, FloatTensor> t : p.tensors().entrySet()) {
-      byte[] name = t.getKey().getBytes(StandardCharsets.UTF_8);
-      b.putInt(name.length).put(name).putInt(t.getValue().rank());
-      for (long d : t.getValue().shape()) {
-        b.putLong(d);
-      }
-    }
+    b.put(header);
     Entry e = new Entry(p.version(), b, payload);
     e.encoded = b.position();
     return e;

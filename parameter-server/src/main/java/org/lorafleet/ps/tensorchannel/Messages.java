@@ -1,6 +1,8 @@
 package org.lorafleet.ps.tensorchannel;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,15 +54,59 @@ final class Messages {
     throw new PsException(s, r, message, null);
   }
 
+  /** Bytes of a step outcome on the wire: six 8-byte fields, one int, one double. */
+  static final int OUTCOME_BYTES = 7 * 8 + 4;
+
   static void writeSpecs(Wire.Out out, Map<String, FloatTensor> tensors) throws IOException {
-    out.writeInt(tensors.size());
+    ByteBuffer b = ByteBuffer.allocate(specsBytes(tensors));
+    putSpecs(b, tensors);
+    out.writeBytes(b.flip());
+  }
+
+  /**
+   * The reply that carries a version (pull, await): OK, version, outcome flag and outcome, then,
+   * with {@code tensors} non-null, their specs (the payload follows separately). Flipped, ready to send.
+   */
+  static ByteBuffer versionReply(long version, StepOutcome o, Map<String, FloatTensor> tensors) {
+    int size = 1 + 8 + 1 + (o == null ? 0 : OUTCOME_BYTES) + (tensors == null ? 0 : specsBytes(tensors));
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.put(Wire.OK).putLong(version).put((byte) (o == null ? 0 : 1));
+    if (o != null) {
+      b.putLong(o.step()).putLong(o.version()).putDouble(o.meanLoss()).putLong(o.tokens())
+          .putDouble(o.gradNormBeforeClip()).putDouble(o.lr()).putInt(o.workers()).putDouble(o.applyMillis());
+    }
+    if (tensors != null) {
+      putSpecs(b, tensors);
+    }
+    return b.flip();
+  }
+
+  private static int specsBytes(Map<String, FloatTensor> tensors) {
+    int n = 4;
     for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
-      long[] shape = e.getValue().shape();
-      out.writeString(e.getKey()).writeInt(shape.length);
-      for (long d : shape) {
-        out.writeLong(d);
+      n += 4 + nameBytes(e.getKey()).length + 4 + 8 * e.getValue().rank();
+    }
+    return n;
+  }
+
+  private static void putSpecs(ByteBuffer b, Map<String, FloatTensor> tensors) {
+    b.putInt(tensors.size());
+    for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+      byte[] name = nameBytes(e.getKey());
+      b.putInt(name.length).put(name).putInt(e.getValue().rank());
+      for (long d : e.getValue().shape()) {
+        b.putLong(d);
       }
     }
+  }
+
+  private static byte[] nameBytes(String name) {
+    byte[] b = name.getBytes(StandardCharsets.UTF_8);
+    if (b.length > Wire.MAX_STRING_BYTES) {
+      throw new IllegalArgumentException("Tensor name of " + b.length + " bytes is too long for the tensor channel "
+          + "(at most " + Wire.MAX_STRING_BYTES + ").");
+    }
+    return b;
   }
 
   /** Names and shapes as sent; counts and ranks beyond sane bounds are a protocol error. */
@@ -100,11 +146,6 @@ final class Messages {
     boolean matches(TensorSpec spec) {
       return Arrays.equals(spec.shape(), shape);
     }
-  }
-
-  static void writeOutcome(Wire.Out out, StepOutcome o) throws IOException {
-    out.writeLong(o.step()).writeLong(o.version()).writeDouble(o.meanLoss()).writeLong(o.tokens())
-        .writeDouble(o.gradNormBeforeClip()).writeDouble(o.lr()).writeInt(o.workers()).writeDouble(o.applyMillis());
   }
 
   static StepOutcome readOutcome(Wire.In in) throws IOException {

@@ -220,11 +220,7 @@ final class ServerSession {
     if (st == null) {
       return;
     }
-    Messages.writeOk(out);
-    out.writeLong(st.version()).writeByte(st.lastOutcome() == null ? 0 : 1);
-    if (st.lastOutcome() != null) {
-      Messages.writeOutcome(out, st.lastOutcome());
-    }
+    out.writeBytes(Messages.versionReply(st.version(), st.lastOutcome(), null));
     out.flush();
   }
 

@@ -115,11 +115,6 @@ public final class TensorChannelServer implements AutoCloseable {
     }
   }
 
-  /** Open connections (for tests and metrics). */
-  public int openConnections() {
-    return connections.size();
-  }
-
   /** Stops accepting and closes every connection, cutting calls in progress. Does not block. */
   @Override
   public void close() {

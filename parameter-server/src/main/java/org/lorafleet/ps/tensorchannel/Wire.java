@@ -242,6 +242,18 @@ public final class Wire {
       return this;
     }
 
+    /** Appends {@code b}'s remaining bytes. */
+    public Out writeBytes(ByteBuffer b) throws IOException {
+      bytes += b.remaining();
+      while (b.hasRemaining()) {
+        room(1);
+        int k = Math.min(buf.remaining(), b.remaining());
+        buf.put(b.slice().limit(k));
+        b.position(b.position() + k);
+      }
+      return this;
+    }
+
     /** Appends {@code src} as little-endian float32 values. */
     public Out writeFloats(float[] src) throws IOException {
       int off = 0;
