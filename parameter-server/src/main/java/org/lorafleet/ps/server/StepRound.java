@@ -88,13 +88,8 @@ final class StepRound {
    */
   MeanGradientStep.Outcome applySync(AdamW optimizer, Map<String, FloatTensor> params, double lr, double maxGradNorm,
       Map<String, FloatTensor> into) {
-    List<Map<String, FloatTensor>> sums = new ArrayList<>();
-    long tokens = 0;
-    for (Push p : pushes.values()) {
-      sums.add(p.tensors());
-      tokens += p.tokens();
-    }
-    return MeanGradientStep.applyInto(optimizer, params, sums, tokens, lr, maxGradNorm, into);
+    long tokens = pushes.values().stream().mapToLong(Push::tokens).sum();
+    return MeanGradientStep.applyInto(optimizer, params, pushedTensors(), tokens, lr, maxGradNorm, into);
   }
 
   /** Σ loss sums and Σ tokens of the held pushes, in worker-id order. */
