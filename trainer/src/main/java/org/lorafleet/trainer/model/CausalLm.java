@@ -11,14 +11,16 @@ import org.lorafleet.trainer.nn.LayerNorm;
 import org.lorafleet.trainer.nn.LoraGradients;
 import org.lorafleet.trainer.nn.LoraLinear;
 import org.lorafleet.trainer.nn.RmsNorm;
+import org.lorafleet.trainer.nn.Softcap;
 import org.lorafleet.trainer.nn.StepMemory;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A frozen decoder-only language model (GPT-2 or Llama family) with LoRA-capable linear layers:
- * embeddings → blocks → final norm → head (tied or separate). Built by {@link CausalLmLoader}.
+ * A frozen decoder-only language model (GPT-2 or a rotary family: Llama, Qwen, Mistral, Phi-3,
+ * Gemma 3) with LoRA-capable linear layers: embeddings (scaled for Gemma) → blocks → final norm →
+ * head (tied or separate; soft-capped where the model sets it). Built by {@link CausalLmLoader}.
  *
  * <p>The frozen arrays are read-only after loading, so several threads may run passes at once as
  * long as the adapters are not updated meanwhile.
@@ -112,9 +114,17 @@ public final class CausalLm {
     Deque<Object> tape = new ArrayDeque<>();
     Object[] finalNorm = new Object[1];
     INDArray hidden = forwardHidden(ids, pass, tape, finalNorm);
-    CrossEntropy.Result ce = CrossEntropy.compute(head(hidden), labels, batch, seq, true);
+    INDArray logits = Nd4j.gemm(hidden, head, false, true); // [N, V]
+    double cap = finalSoftcap();
+    INDArray capTanh = null;
+    if (cap > 0) {
+      capTanh = logits;
+      logits = Softcap.forwardInPlace(logits, cap);
+    }
+    CrossEntropy.Result ce = CrossEntropy.compute(logits, labels, batch, seq, true);
+    INDArray dLogits = capTanh == null ? ce.dLogits() : Softcap.backward(ce.dLogits(), capTanh);
     LoraGradients grads = new LoraGradients();
-    INDArray dHidden = Nd4j.gemm(ce.dLogits(), head, false, false); // [N, H]; no gradient for the frozen head
+    INDArray dHidden = Nd4j.gemm(dLogits, head, false, false); // [N, H]; no gradient for the frozen head
     INDArray dx = finalNormBackward(dHidden, finalNorm[0]);
     for (int i = blocks.size() - 1; i >= 0; i--) {
       dx = blocks.get(i).backward(dx, pass, tape, grads);
@@ -137,6 +147,9 @@ public final class CausalLm {
       rows[i] = (int) ids[i];
     }
     INDArray x = Nd4j.pullRows(tokenEmbedding, 1, rows); // [N, H]
+    if (cfg.decoder() != null && cfg.decoder().embeddingScale() != 1.0) {
+      x.muli((float) cfg.decoder().embeddingScale()); // Gemma: × √hidden, rounded to the weights' float32
+    }
     if (positionEmbedding != null) {
       int[] pos = new int[ids.length];
       for (int i = 0; i < pos.length; i++) {
@@ -170,6 +183,12 @@ public final class CausalLm {
   }
 
   private INDArray head(INDArray hidden) {
-    return Nd4j.gemm(hidden, head, false, true); // [N, V]
+    INDArray logits = Nd4j.gemm(hidden, head, false, true); // [N, V]
+    double cap = finalSoftcap();
+    return cap > 0 ? Softcap.forwardInPlace(logits, cap) : logits;
+  }
+
+  private double finalSoftcap() {
+    return cfg.decoder() == null ? 0 : cfg.decoder().finalSoftcap();
   }
 }

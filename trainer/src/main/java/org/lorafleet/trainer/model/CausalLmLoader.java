@@ -10,13 +10,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Builds a {@link CausalLm} from a Hugging Face checkpoint folder, mapping tensor names per family. */
 public final class CausalLmLoader {
 
+  /** Where the decoder's tensors live: causal-LM files, and the text tower of multimodal Gemma 3 files. */
+  private static final List<String> ROTARY_PREFIXES = List.of("model.", "model.language_model.",
+      "language_model.model.");
+
   private CausalLmLoader() {}
 
   /** Reads config.json and every tensor the architecture needs; fails naming a missing tensor. */
   public static CausalLm load(HfCheckpoint ckpt) {
     Nd.init();
     ModelConfig cfg = ModelConfigReader.read(ckpt.config(), ckpt.dir().resolve("config.json").toString());
-    return cfg.architecture() == Architecture.GPT2 ? gpt2(cfg, ckpt) : llama(cfg, ckpt);
+    return cfg.architecture() == Architecture.GPT2 ? gpt2(cfg, ckpt) : rotary(cfg, ckpt);
   }
 
   private static CausalLm gpt2(ModelConfig cfg, HfCheckpoint ck) {
@@ -43,24 +47,58 @@ public final class CausalLmLoader {
     return new LoraLinear("transformer." + module, w, true, t.get(module + ".bias"));
   }
 
-  private static CausalLm llama(ModelConfig cfg, HfCheckpoint ck) {
+  /** Llama, Qwen2/3, Mistral, Phi-3 and Gemma 3: {@code <prefix>layers.N.…} with nn.Linear weights. */
+  private static CausalLm rotary(ModelConfig cfg, HfCheckpoint ck) {
+    String prefix = ROTARY_PREFIXES.stream().filter(p -> ck.has(p + "embed_tokens.weight")).findFirst()
+        .orElse("model.");
     Tensors t = new Tensors(ck, "");
-    List<DecoderBlock> blocks = new ArrayList<>();
+    DecoderSpec d = cfg.decoder();
     int h = cfg.hidden();
+    int hd = cfg.headDim();
+    int inner = cfg.intermediate();
+    List<DecoderBlock> blocks = new ArrayList<>();
     for (int i = 0; i < cfg.layers(); i++) {
-      String p = "model.layers." + i + ".";
-      blocks.add(new LlamaBlock(cfg, t.get(p + "input_layernorm.weight"), t.get(p + "post_attention_layernorm.weight"),
-          linear(t, p + "self_attn.q_proj", h, cfg.qDim()),
-          linear(t, p + "self_attn.k_proj", h, cfg.kvDim()),
-          linear(t, p + "self_attn.v_proj", h, cfg.kvDim()),
-          linear(t, p + "self_attn.o_proj", cfg.qDim(), h),
-          linear(t, p + "mlp.gate_proj", h, cfg.intermediate()),
-          linear(t, p + "mlp.up_proj", h, cfg.intermediate()),
-          linear(t, p + "mlp.down_proj", cfg.intermediate(), h)));
+      String p = prefix + "layers." + i + ".";
+      String att = p + "self_attn.";
+      RotaryAttention attention;
+      GatedMlp mlp;
+      INDArray qNorm = d.qkNorm() ? norm(t, att + "q_norm.weight", hd, d) : null;
+      INDArray kNorm = d.qkNorm() ? norm(t, att + "k_norm.weight", hd, d) : null;
+      if (d.fusedProjections()) {
+        attention = new RotaryAttention(cfg, d.layerType(i), linear(t, att + "qkv_proj", h, cfg.qDim() + 2 * cfg.kvDim()),
+            null, null, linear(t, att + "o_proj", cfg.qDim(), h), qNorm, kNorm);
+        mlp = new GatedMlp(d.activation(), inner, linear(t, p + "mlp.gate_up_proj", h, 2 * inner), null,
+            linear(t, p + "mlp.down_proj", inner, h));
+      } else {
+        attention = new RotaryAttention(cfg, d.layerType(i), linear(t, att + "q_proj", h, cfg.qDim()),
+            linear(t, att + "k_proj", h, cfg.kvDim()), linear(t, att + "v_proj", h, cfg.kvDim()),
+            linear(t, att + "o_proj", cfg.qDim(), h), qNorm, kNorm);
+        mlp = new GatedMlp(d.activation(), inner, linear(t, p + "mlp.gate_proj", h, inner),
+            linear(t, p + "mlp.up_proj", h, inner), linear(t, p + "mlp.down_proj", inner, h));
+      }
+      INDArray inputNorm = norm(t, p + "input_layernorm.weight", h, d);
+      INDArray postAttention = norm(t, p + "post_attention_layernorm.weight", h, d);
+      if (d.sandwichNorms()) { // Gemma: post_attention_layernorm follows attention; the MLP has its own pair
+        blocks.add(new RotaryBlock(cfg, inputNorm, postAttention, norm(t, p + "pre_feedforward_layernorm.weight", h, d),
+            norm(t, p + "post_feedforward_layernorm.weight", h, d), attention, mlp));
+      } else { // Llama: post_attention_layernorm is the norm before the MLP
+        blocks.add(new RotaryBlock(cfg, inputNorm, null, postAttention, null, attention, mlp));
+      }
     }
-    INDArray embed = t.get("model.embed_tokens.weight", cfg.vocabSize(), h);
-    INDArray head = cfg.tieWordEmbeddings() ? embed : t.get("lm_head.weight", cfg.vocabSize(), h);
-    return new CausalLm(cfg, embed, null, blocks, t.get("model.norm.weight"), null, head);
+    INDArray embed = t.get(prefix + "embed_tokens.weight", cfg.vocabSize(), h);
+    INDArray head = embed;
+    if (!cfg.tieWordEmbeddings()) {
+      String headName = ck.has("lm_head.weight") || !ck.has("language_model.lm_head.weight") ? "lm_head.weight"
+          : "language_model.lm_head.weight";
+      head = t.get(headName, cfg.vocabSize(), h);
+    }
+    return new CausalLm(cfg, embed, null, blocks, norm(t, prefix + "norm.weight", h, d), null, head);
+  }
+
+  /** An RMSNorm gain [size] as the model applies it: {@code 1 + w} for Gemma (float32), else w. */
+  private static INDArray norm(Tensors t, String name, int size, DecoderSpec d) {
+    INDArray w = t.get(name, size);
+    return d.normPlusOne() ? w.addi(1.0f) : w;
   }
 
   private static LoraLinear linear(Tensors t, String module, int in, int out) {

@@ -2,14 +2,14 @@ package org.lorafleet.trainer.model;
 
 /**
  * The shape and numerics of a decoder-only checkpoint, read from its {@code config.json} by
- * {@link ModelConfigReader}. One record for both families; fields a family does not use hold the
+ * {@link ModelConfigReader}. One record for every family; fields a family does not use hold the
  * value that makes the shared code right (e.g. {@code kvHeads == heads} for GPT-2).
  *
- * @param modelType the {@code model_type} string as written in config.json (gpt2, llama, qwen2, mistral)
+ * @param modelType the {@code model_type} string as written in config.json (gpt2, llama, qwen3, ...)
  * @param intermediate MLP inner size (GPT-2 {@code n_inner}, 4·hidden when null)
- * @param normEps epsilon of LayerNorm (GPT-2) or RMSNorm (Llama)
- * @param ropeTheta RoPE base; unused for GPT-2
- * @param slidingWindow attention window in tokens, or 0 when attention is full
+ * @param maxPositions {@code max_position_embeddings} (GPT-2 {@code n_positions})
+ * @param normEps epsilon of LayerNorm (GPT-2) or RMSNorm (the rotary families)
+ * @param decoder the rotary families' variant (RoPE, norms, windows); null for GPT-2
  */
 public record ModelConfig(
     Architecture architecture,
@@ -23,9 +23,8 @@ public record ModelConfig(
     int intermediate,
     int maxPositions,
     double normEps,
-    double ropeTheta,
     boolean tieWordEmbeddings,
-    int slidingWindow) {
+    DecoderSpec decoder) {
 
   public ModelConfig {
     require(vocabSize > 0, "vocab_size must be positive");
@@ -34,9 +33,16 @@ public record ModelConfig(
     require(heads > 0 && kvHeads > 0, "head counts must be positive");
     require(heads % kvHeads == 0, "num_attention_heads (" + heads + ") must be a multiple of num_key_value_heads (" + kvHeads + ")");
     require(headDim > 0, "head_dim must be positive");
-    require(headDim % 2 == 0 || architecture == Architecture.GPT2, "head_dim must be even for RoPE");
     require(intermediate > 0, "the MLP inner size must be positive");
     require(normEps > 0, "the normalisation epsilon must be positive");
+    require((architecture == Architecture.GPT2) == (decoder == null), "only GPT-2 has no rotary decoder spec");
+    require(decoder == null || decoder.layerTypes().size() == layers, "layer_types must have one entry per layer ("
+        + layers + ")");
+    if (decoder != null) {
+      for (RopeParameters r : decoder.rope().values()) {
+        require(r.rotaryDim() <= headDim, "RoPE rotates " + r.rotaryDim() + " values of a head of " + headDim);
+      }
+    }
   }
 
   private static void require(boolean ok, String what) {
@@ -60,11 +66,6 @@ public record ModelConfig(
     if (architecture == Architecture.GPT2 && seqLen > maxPositions) {
       throw new IllegalArgumentException("Sequence length " + seqLen + " exceeds the model's n_positions ("
           + maxPositions + "); lower data.max_seq_len.");
-    }
-    if (slidingWindow > 0 && seqLen > slidingWindow) {
-      throw new IllegalArgumentException("Sequence length " + seqLen + " exceeds the model's sliding_window ("
-          + slidingWindow + "), and sliding-window attention is not implemented; lower data.max_seq_len to at most "
-          + slidingWindow + ".");
     }
   }
 }

@@ -1,13 +1,22 @@
 package org.lorafleet.trainer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Maps a Hugging Face {@code config.json} onto {@link ModelConfig}. Anything whose math we do not
- * implement is refused with a message naming the key, never silently approximated.
+ * implement is refused with a message naming the key, never silently approximated. Keys a family's
+ * config class defaults (Gemma 3 folders often omit most) take transformers' defaults.
  */
 public final class ModelConfigReader {
+
+  /** model_type values that load, in the order docs list them. */
+  public static final List<String> SUPPORTED = List.of("gpt2", "llama", "mistral", "qwen2", "qwen3", "phi3",
+      "gemma3_text", "gemma3");
 
   private ModelConfigReader() {}
 
@@ -19,9 +28,12 @@ public final class ModelConfigReader {
     }
     return switch (type.toLowerCase(Locale.ROOT)) {
       case "gpt2" -> gpt2(json, source);
-      case "llama", "qwen2", "mistral" -> llama(json, source, type);
+      case "llama", "qwen2", "qwen3", "mistral" -> rotary(json, source, type.toLowerCase(Locale.ROOT), Architecture.LLAMA);
+      case "phi3" -> rotary(json, source, "phi3", Architecture.PHI3);
+      case "gemma3_text" -> rotary(json, source, "gemma3_text", Architecture.GEMMA3);
+      case "gemma3" -> gemma3Multimodal(json, source);
       default -> throw new IllegalArgumentException(source + ": model_type '" + type
-          + "' is not supported; supported are gpt2, llama, qwen2 and mistral.");
+          + "' is not supported; supported are " + String.join(", ", SUPPORTED) + ".");
     };
   }
 
@@ -48,60 +60,136 @@ public final class ModelConfigReader {
     int intermediate = inner == null || inner.isNull() ? 4 * hidden : inner.asInt();
     return new ModelConfig(Architecture.GPT2, "gpt2", intKey(j, "vocab_size", src), hidden, intKey(j, "n_layer", src),
         heads, heads, hidden / heads, intermediate, intKey(j, "n_positions", src),
-        j.path("layer_norm_epsilon").asDouble(1e-5), 0, true, 0);
+        j.path("layer_norm_epsilon").asDouble(1e-5), true, null);
   }
 
-  private static ModelConfig llama(JsonNode j, String src, String type) {
-    String act = text(j, "hidden_act", "silu");
-    if (!act.equals("silu")) {
-      throw unsupported(src, "hidden_act", act, "only silu is implemented for " + type);
+  /** A multimodal Gemma 3 folder: its {@code text_config} describes the decoder we train. */
+  private static ModelConfig gemma3Multimodal(JsonNode j, String src) {
+    JsonNode text = j.get("text_config");
+    if (text == null || !text.isObject()) {
+      throw new IllegalArgumentException(src + ": a 'gemma3' config needs a 'text_config' object for its language "
+          + "model.");
     }
+    com.fasterxml.jackson.databind.node.ObjectNode t = text.deepCopy();
+    if (!t.has("tie_word_embeddings") && j.has("tie_word_embeddings")) {
+      t.set("tie_word_embeddings", j.get("tie_word_embeddings"));
+    }
+    return rotary(t, src + " (text_config)", "gemma3_text", Architecture.GEMMA3);
+  }
+
+  private static ModelConfig rotary(JsonNode j, String src, String type, Architecture arch) {
+    boolean gemma = arch == Architecture.GEMMA3;
+    FamilyDefaults dflt = FamilyDefaults.of(type);
     int tp = j.path("pretraining_tp").asInt(1);
     if (tp != 1) {
       throw unsupported(src, "pretraining_tp", String.valueOf(tp), "only 1 is implemented");
     }
-    int hidden = intKey(j, "hidden_size", src);
-    int heads = intKey(j, "num_attention_heads", src);
-    int kvHeads = j.hasNonNull("num_key_value_heads") ? j.get("num_key_value_heads").asInt() : heads;
-    int headDim = j.hasNonNull("head_dim") ? j.get("head_dim").asInt() : hidden / heads;
-    return new ModelConfig(Architecture.LLAMA, type.toLowerCase(Locale.ROOT), intKey(j, "vocab_size", src), hidden,
-        intKey(j, "num_hidden_layers", src), heads, kvHeads, headDim, intKey(j, "intermediate_size", src),
-        j.path("max_position_embeddings").asInt(Integer.MAX_VALUE), j.path("rms_norm_eps").asDouble(1e-6),
-        ropeTheta(j, src), j.path("tie_word_embeddings").asBoolean(false), slidingWindow(j, type));
-  }
-
-  /** RoPE base from {@code rope_parameters} (transformers 5) or the older top-level keys. */
-  private static double ropeTheta(JsonNode j, String src) {
-    for (String key : new String[] {"rope_parameters", "rope_scaling"}) {
-      JsonNode rope = j.get(key);
-      if (rope == null || rope.isNull()) {
-        continue;
-      }
-      String ropeType = rope.hasNonNull("rope_type") ? rope.get("rope_type").asText()
-          : rope.path("type").asText("default");
-      if (!ropeType.equals("default")) {
-        throw unsupported(src, key + ".rope_type", ropeType, "only the default RoPE is implemented");
-      }
-      if (rope.hasNonNull("rope_theta")) {
-        return rope.get("rope_theta").asDouble();
+    for (String dropout : new String[] {"resid_pdrop", "embd_pdrop"}) {
+      if (j.path(dropout).asDouble(0) != 0) {
+        throw unsupported(src, dropout, j.get(dropout).asText(), "only 0 is implemented");
       }
     }
-    return j.path("rope_theta").asDouble(10000.0);
+    String actKey = j.has("hidden_activation") && !j.get("hidden_activation").isNull() ? "hidden_activation"
+        : "hidden_act";
+    String act = text(j, actKey, gemma ? "gelu_pytorch_tanh" : "silu");
+    DecoderSpec.Activation activation = switch (act) {
+      case "silu", "swish" -> DecoderSpec.Activation.SILU;
+      case "gelu_pytorch_tanh", "gelu_new" -> DecoderSpec.Activation.GELU_TANH;
+      default -> throw unsupported(src, actKey, act, "silu and gelu_pytorch_tanh are implemented");
+    };
+    int hidden = dflt.intOr(j, "hidden_size", src);
+    int heads = dflt.intOr(j, "num_attention_heads", src);
+    int kvHeads = j.hasNonNull("num_key_value_heads") ? j.get("num_key_value_heads").asInt()
+        : dflt.has("num_key_value_heads") ? dflt.intOr(j, "num_key_value_heads", src) : heads;
+    int headDim = j.hasNonNull("head_dim") ? j.get("head_dim").asInt()
+        : dflt.has("head_dim") ? dflt.intOr(j, "head_dim", src) : hidden / heads;
+    int layers = dflt.intOr(j, "num_hidden_layers", src);
+    int maxPositions = j.hasNonNull("max_position_embeddings") ? j.get("max_position_embeddings").asInt()
+        : dflt.has("max_position_embeddings") ? dflt.intOr(j, "max_position_embeddings", src) : Integer.MAX_VALUE;
+
+    int window = slidingWindow(j, type, dflt);
+    List<LayerType> layerTypes = layerTypes(j, src, type, layers, window);
+    if (!layerTypes.contains(LayerType.SLIDING)) {
+      window = 0;
+    }
+    Set<LayerType> present = layerTypes.isEmpty() ? EnumSet.noneOf(LayerType.class) : EnumSet.copyOf(layerTypes);
+    double attentionScale = gemma ? Math.pow(j.path("query_pre_attn_scalar").asDouble(256), -0.5)
+        : 1.0 / Math.sqrt(headDim);
+    DecoderSpec spec = new DecoderSpec(activation, gemma, gemma, gemma || type.equals("qwen3"),
+        arch == Architecture.PHI3, gemma ? Math.sqrt(hidden) : 1.0, attentionScale,
+        softcap(j, "final_logit_softcapping", src), layerTypes, window,
+        RopeConfigReader.read(j, src, type, headDim, maxPositions, present));
+    return new ModelConfig(arch, type, dflt.intOr(j, "vocab_size", src), hidden, layers, heads, kvHeads, headDim,
+        dflt.intOr(j, "intermediate_size", src), maxPositions,
+        j.path("rms_norm_eps").asDouble(type.equals("phi3") ? 1e-5 : 1e-6),
+        j.path("tie_word_embeddings").asBoolean(gemma), spec);
   }
 
-  private static int slidingWindow(JsonNode j, String type) {
-    JsonNode w = j.get("sliding_window");
-    if (w == null || w.isNull()) {
+  private static double softcap(JsonNode j, String key, String src) {
+    JsonNode n = j.get(key);
+    if (n == null || n.isNull()) {
       return 0;
     }
-    // Qwen2 stores a window but only applies it when use_sliding_window is true.
-    if (type.equalsIgnoreCase("qwen2") && !j.path("use_sliding_window").asBoolean(false)) {
+    if (!n.isNumber() || !(n.asDouble() > 0)) {
+      throw unsupported(src, key, n.asText(), "a soft cap must be a positive number or null");
+    }
+    return n.asDouble();
+  }
+
+  /** The configured window, or 0 where the family ignores it (Qwen without use_sliding_window). */
+  private static int slidingWindow(JsonNode j, String type, FamilyDefaults dflt) {
+    JsonNode w = j.get("sliding_window");
+    if (w == null) {
+      return dflt.has("sliding_window") ? dflt.intOr(j, "sliding_window", "") : 0;
+    }
+    if (w.isNull()) {
+      return 0;
+    }
+    if ((type.equals("qwen2") || type.equals("qwen3")) && !j.path("use_sliding_window").asBoolean(false)) {
       return 0;
     }
     return w.asInt();
   }
 
-  private static IllegalArgumentException unsupported(String src, String key, String value, String why) {
+  /**
+   * {@code layer_types} when the config has it; else as the family's config class derives it:
+   * Gemma 3 from the sliding-window pattern (every pattern-th layer global), Qwen from
+   * {@code max_window_layers}, Mistral and Phi-3 sliding everywhere once a window is set.
+   */
+  private static List<LayerType> layerTypes(JsonNode j, String src, String type, int layers, int window) {
+    List<LayerType> out = new ArrayList<>();
+    JsonNode given = j.get("layer_types");
+    if (given != null && !given.isNull()) {
+      if (!given.isArray() || given.size() != layers) {
+        throw new IllegalArgumentException(src + ": 'layer_types' must list one entry per layer (" + layers + ").");
+      }
+      for (int i = 0; i < layers; i++) {
+        LayerType t = LayerType.fromConfig(given.get(i).asText());
+        if (t == null) {
+          throw unsupported(src, "layer_types[" + i + "]", given.get(i).asText(),
+              "full_attention and sliding_attention are implemented");
+        }
+        out.add(window > 0 ? t : LayerType.FULL);
+      }
+      return out;
+    }
+    for (int i = 0; i < layers; i++) {
+      boolean sliding;
+      if (type.equals("gemma3_text")) {
+        int pattern = j.hasNonNull("sliding_window_pattern") ? j.get("sliding_window_pattern").asInt()
+            : j.path("_sliding_window_pattern").asInt(6);
+        sliding = pattern <= 0 || (i + 1) % pattern != 0;
+      } else if (type.equals("qwen2") || type.equals("qwen3")) {
+        sliding = window > 0 && i >= j.path("max_window_layers").asInt(28);
+      } else {
+        sliding = window > 0 && (type.equals("mistral") || type.equals("phi3"));
+      }
+      out.add(sliding && window > 0 ? LayerType.SLIDING : LayerType.FULL);
+    }
+    return out;
+  }
+
+  static IllegalArgumentException unsupported(String src, String key, String value, String why) {
     return new IllegalArgumentException(src + ": '" + key + "' = " + value + " is not supported (" + why + ").");
   }
 
@@ -110,7 +198,7 @@ public final class ModelConfigReader {
     return n == null || n.isNull() ? dflt : n.asText();
   }
 
-  private static int intKey(JsonNode j, String key, String src) {
+  static int intKey(JsonNode j, String key, String src) {
     JsonNode n = j.get(key);
     if (n == null || n.isNull() || !n.canConvertToInt()) {
       throw new IllegalArgumentException(src + " lacks the integer key '" + key + "'.");

@@ -1,15 +1,17 @@
 package org.lorafleet.trainer.nn;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Scaled dot-product attention with a causal mask on per-head blocks: {@code P = softmax(q·kᵀ·scale
- * + mask)}, {@code o = P·v}. Keys and values are [BK, T, d] with BK = batch × key/value heads; the
- * queries of the G heads sharing one key/value head (grouped-query attention, G = 1 otherwise) are
- * stacked as [BK, G·T, d], which is [B·heads, T, d] reshaped for free. So keys/values are never
- * copied G times, and their gradients come out summed over the group. Right padding needs no extra
- * mask: a position never sees later ones.
+ * Scaled dot-product attention with a causal (optionally sliding-window) mask on per-head blocks:
+ * {@code P = softmax(q·kᵀ·scale + mask)}, {@code o = P·v}. Keys and
+ * values are [BK, T, d] with BK = batch × key/value heads; the queries of the G heads sharing one
+ * key/value head (grouped-query attention, G = 1 otherwise) are stacked as [BK, G·T, d], which is
+ * [B·heads, T, d] reshaped for free. So keys/values are never copied G times, and their gradients
+ * come out summed over the group. Right padding needs no extra mask: a position never sees later
+ * ones.
  */
 public final class CausalAttention {
 
@@ -18,22 +20,33 @@ public final class CausalAttention {
   /** Saved for backward. */
   public record Saved(INDArray q, INDArray k, INDArray v, INDArray probs, double scale) {}
 
-  /**
-   * [G·T·T] additive mask for G stacked query blocks: row i (position i mod T) is 0 up to its
-   * position and -inf after it; C order, as one row.
-   */
+  /** Full causal mask for G stacked query blocks, float32. */
   public static INDArray causalMask(int seq, int group) {
-    float[] m = new float[group * seq * seq];
-    for (int i = 0; i < group * seq; i++) {
-      for (int j = i % seq + 1; j < seq; j++) {
-        m[i * seq + j] = Float.NEGATIVE_INFINITY;
-      }
-    }
-    return Nd4j.create(m, new long[] {1, (long) group * seq * seq}, 'c');
+    return causalMask(seq, group, 0, DataType.FLOAT);
   }
 
   /**
-   * @param q [BK, G·T, d] @param k [BK, T, d] @param v [BK, T, d] @param mask {@link #causalMask}(T, G)
+   * [1, G·T·T] additive mask for G stacked query blocks: row i (position q = i mod T) is 0 for keys
+   * k with {@code q − window < k ≤ q} (any k ≤ q when {@code window == 0}) and −∞ elsewhere; C order.
+   * A sliding query thus sees {@code window} positions, itself included, as transformers'
+   * sliding-window mask ({@code kv_idx > q_idx − sliding_window}).
+   */
+  public static INDArray causalMask(int seq, int group, int window, DataType type) {
+    double[] m = new double[group * seq * seq];
+    for (int i = 0; i < group * seq; i++) {
+      int q = i % seq;
+      for (int k = 0; k < seq; k++) {
+        boolean visible = k <= q && (window <= 0 || k > q - window);
+        if (!visible) {
+          m[i * seq + k] = Double.NEGATIVE_INFINITY;
+        }
+      }
+    }
+    return Nd4j.create(m, new long[] {1, (long) group * seq * seq}, 'c').castTo(type);
+  }
+
+  /**
+   * @param q [BK, G·T, d] @param k [BK, T, d] @param v [BK, T, d] @param mask {@link #causalMask}(T, G, …)
    * @return o [BK, G·T, d]
    */
   public static INDArray forward(INDArray q, INDArray k, INDArray v, double scale, INDArray mask, Saved[] saved) {

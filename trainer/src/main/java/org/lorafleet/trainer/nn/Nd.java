@@ -5,8 +5,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Small ND4J helpers shared by the kernels. All arrays are float32 and C-ordered. */
+/** Small ND4J helpers shared by the kernels. Arrays are C-ordered; float32 unless a gradient check runs the kernels in double. */
 public final class Nd {
 
   static {
@@ -40,6 +41,11 @@ public final class Nd {
     // One native op (max, exp, sum, divide fused): ~2× faster than composing them, same values.
     Nd4j.exec(new SoftMax(s, s, 1));
     return s;
+  }
+
+  /** Columns [from, to) of a 2-D array as a new contiguous array. */
+  public static INDArray columns(INDArray m, int from, int to) {
+    return m.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
   }
 
   /** [B, T, heads·d] rows → [B·heads, T, d], contiguous. */

@@ -1,47 +1,67 @@
 package org.lorafleet.trainer.nn;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Rotary position embedding (Su et al., RoFormer, 2021) in transformers' "rotate_half" layout:
- * {@code y = x·cos + rotate_half(x)·sin}, {@code rotate_half([x1, x2]) = [−x2, x1]}, with
- * {@code inv_freq[i] = theta^(−2i/d)} and positions 0..T−1.
+ * {@code y = x·cos + rotate_half(x)·sin}, {@code rotate_half([x1, x2]) = [−x2, x1]}, on the first
+ * {@code rotaryDim} values of each head (partial rotary; the rest pass through), with
+ * {@code cos = cos(p·inv_freq)·attentionFactor} and {@code sin} likewise, positions 0..T−1. The
+ * inverse frequencies and the attention factor come from the model's RoPE variant
+ * ({@code org.lorafleet.trainer.model.RopeParameters}).
  */
 public final class Rope {
 
   private final INDArray cos; // [1, T·d]: one head block, broadcast over blocks as a row vector
-  private final INDArray sinSigned; // [1, T·d]: −sin on the first half of each d, +sin on the second
-  private final int half;
-  private final int dim;
+  private final INDArray sinSigned; // [1, T·d]: −sin on the first rotary half, +sin on the second, 0 after
+  private final int half; // rotaryDim / 2
+  private final int dim; // head size d
 
-  /** Tables for {@code seq} positions and head size {@code dim}. */
-  public Rope(double theta, int dim, int seq) {
+  /**
+   * Tables for {@code seq} positions and head size {@code dim}.
+   *
+   * @param invFreq rotaryDim / 2 inverse frequencies (float32, as transformers holds them)
+   * @param attentionFactor multiplies cos and sin (1 except for yarn and longrope)
+   */
+  public Rope(float[] invFreq, double attentionFactor, int dim, int seq) {
+    this(invFreq, attentionFactor, dim, seq, DataType.FLOAT);
+  }
+
+  /** As {@link #Rope(float[], double, int, int)}, with tables of {@code type} (DOUBLE for gradient checks). */
+  public Rope(float[] invFreq, double attentionFactor, int dim, int seq, DataType type) {
+    if (2 * invFreq.length > dim) {
+      throw new IllegalArgumentException("RoPE rotates " + 2 * invFreq.length + " values of a head of " + dim + ".");
+    }
     this.dim = dim;
-    half = dim / 2;
-    float[] c = new float[seq * dim];
-    float[] s = new float[seq * dim];
-    for (int i = 0; i < half; i++) {
-      // float32 inv_freq and angle, as transformers computes them
-      float invFreq = (float) (1.0 / Math.pow(theta, (2.0 * i) / dim));
-      for (int p = 0; p < seq; p++) {
-        float angle = (float) p * invFreq;
-        float cv = (float) Math.cos(angle);
-        float sv = (float) Math.sin(angle);
+    half = invFreq.length;
+    float scale = (float) attentionFactor;
+    double[] c = new double[seq * dim];
+    double[] s = new double[seq * dim];
+    for (int p = 0; p < seq; p++) {
+      for (int i = 0; i < half; i++) {
+        // float32 angle (position × inv_freq) and cos/sin, as transformers computes them
+        float angle = (float) p * invFreq[i];
+        float cv = (float) Math.cos(angle) * scale;
+        float sv = (float) Math.sin(angle) * scale;
         c[p * dim + i] = cv;
         c[p * dim + i + half] = cv;
         s[p * dim + i] = -sv;
         s[p * dim + i + half] = sv;
       }
+      for (int i = 2 * half; i < dim; i++) {
+        c[p * dim + i] = 1; // pass-through part of a partial rotary head
+      }
     }
-    cos = Nd4j.create(c, new long[] {1, (long) seq * dim}, 'c');
-    sinSigned = Nd4j.create(s, new long[] {1, (long) seq * dim}, 'c');
+    cos = Nd4j.create(c, new long[] {1, (long) seq * dim}, 'c').castTo(type);
+    sinSigned = Nd4j.create(s, new long[] {1, (long) seq * dim}, 'c').castTo(type);
   }
 
   /**
    * x [BH, T, d] → rotated copy: x·cos + rotate_half(x)·sin = x·cos + swap(x)·sinSigned, where
-   * swap([x1, x2]) = [x2, x1] and sinSigned = [−sin, sin] (both halves of the tables are equal).
+   * swap([x1, x2, rest]) = [x2, x1, 0] and sinSigned = [−sin, sin, 0].
    */
   public INDArray apply(INDArray x) {
     INDArray y = blocks(x).mulRowVector(cos); // [BH, T·d]
@@ -59,14 +79,15 @@ public final class Rope {
     return x.reshape('c', x.length() / cos.length(), cos.length());
   }
 
-  /** rows of d → [x2, x1] per row; two strided copies, no concat. */
+  /** Rows of d → [x2, x1, 0] per row (halves of the rotary part swapped); strided copies, no concat. */
   private INDArray swapHalves(INDArray x) {
-    INDArray in = x.reshape('c', x.length() / dim, 2, half); // [R, 2, d/2]
-    INDArray out = Nd4j.createUninitialized(x.dataType(), in.shape(), 'c');
-    out.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
-        .assign(in.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()));
-    out.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all())
-        .assign(in.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
+    INDArray in = x.reshape('c', x.length() / dim, dim); // [R, d]
+    INDArray out = 2 * half == dim ? Nd4j.createUninitialized(x.dataType(), in.shape(), 'c')
+        : Nd4j.zeros(x.dataType(), in.shape());
+    out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half))
+        .assign(in.get(NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half)));
+    out.get(NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half))
+        .assign(in.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half)));
     return out;
   }
 }

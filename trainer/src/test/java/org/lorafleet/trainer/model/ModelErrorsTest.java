@@ -43,7 +43,7 @@ class ModelErrorsTest {
   @Test
   void unknownArchitectureIsNamed(@TempDir Path tmp) throws IOException {
     for (Path c : ReferenceCases.all()) {
-      String msg = loadError(caseWithConfig(tmp.resolve("a"), c, cfg -> cfg.put("model_type", "bert")));
+      String msg = loadError(caseWithConfig(tmp.resolve("a").resolve(c.getFileName()), c, cfg -> cfg.put("model_type", "bert")));
       assertTrue(msg.contains("model_type 'bert' is not supported") && msg.contains("config.json"), msg);
     }
   }
@@ -51,37 +51,23 @@ class ModelErrorsTest {
   @Test
   void unsupportedRopeScalingNamesTheKey(@TempDir Path tmp) throws IOException {
     for (Path c : ReferenceCases.all()) {
-      if (!ReferenceCases.golden(c).path("arch").asText().equals("llama")) {
+      if (ReferenceCases.modelType(c).equals("gpt2")) {
         continue;
       }
-      String msg = loadError(caseWithConfig(tmp, c,
-          cfg -> cfg.putObject("rope_parameters").put("rope_type", "yarn").put("rope_theta", 10000.0)));
-      assertTrue(msg.contains("rope_parameters.rope_type") && msg.contains("yarn"), msg);
+      String msg = loadError(caseWithConfig(tmp.resolve(c.getFileName()), c,
+          cfg -> cfg.putObject("rope_parameters").put("rope_type", "ntk-by-parts").put("rope_theta", 10000.0)));
+      assertTrue(msg.contains("rope_parameters.rope_type") && msg.contains("ntk-by-parts"), msg);
     }
   }
 
   @Test
   void unsupportedActivationNamesTheKey(@TempDir Path tmp) throws IOException {
     for (Path c : ReferenceCases.all()) {
-      String key = ReferenceCases.golden(c).path("arch").asText().equals("gpt2") ? "activation_function" : "hidden_act";
-      String msg = loadError(caseWithConfig(tmp.resolve(key), c, cfg -> cfg.put(key, "relu")));
+      String type = ReferenceCases.modelType(c);
+      String key = type.equals("gpt2") ? "activation_function" : type.startsWith("gemma") ? "hidden_activation"
+          : "hidden_act";
+      String msg = loadError(caseWithConfig(tmp.resolve(key).resolve(c.getFileName()), c, cfg -> cfg.put(key, "relu")));
       assertTrue(msg.contains("'" + key + "' = relu"), msg);
-    }
-  }
-
-  @Test
-  void slidingWindowShorterThanSequenceIsRefused(@TempDir Path tmp) throws IOException {
-    for (Path c : ReferenceCases.all()) {
-      if (!ReferenceCases.golden(c).path("arch").asText().equals("llama")) {
-        continue;
-      }
-      Path dir = caseWithConfig(tmp, c, cfg -> cfg.put("model_type", "mistral").put("sliding_window", 4));
-      try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
-        CausalLm model = CausalLmLoader.load(ck);
-        String msg = assertThrows(IllegalArgumentException.class,
-            () -> model.logits(new long[8], 1, 8)).getMessage();
-        assertTrue(msg.contains("sliding_window (4)"), msg);
-      }
     }
   }
 
@@ -89,8 +75,11 @@ class ModelErrorsTest {
   void missingTensorIsNamed(@TempDir Path tmp) throws IOException {
     for (Path c : ReferenceCases.all()) {
       // One more layer than the file holds.
-      String layersKey = ReferenceCases.golden(c).path("arch").asText().equals("gpt2") ? "n_layer" : "num_hidden_layers";
-      Path dir = caseWithConfig(tmp.resolve("m"), c, cfg -> cfg.put(layersKey, cfg.get(layersKey).asInt() + 1));
+      String layersKey = ReferenceCases.modelType(c).equals("gpt2") ? "n_layer" : "num_hidden_layers";
+      Path dir = caseWithConfig(tmp.resolve("m").resolve(c.getFileName()), c, cfg -> {
+        cfg.put(layersKey, cfg.get(layersKey).asInt() + 1);
+        cfg.remove("layer_types");
+      });
       String msg = loadError(dir);
       assertTrue(msg.contains("has no tensor") && msg.contains("requires"), msg);
     }

@@ -25,13 +25,16 @@ class SafetensorsReferenceTest {
   Path tmp;
 
   static List<Path> referenceFiles() {
-    try (Stream<Path> walk = Files.walk(ReferenceCases.root())) {
-      List<Path> files = walk.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList();
-      assertFalse(files.isEmpty(), "the reference root holds safetensors files");
-      return files;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    List<Path> files = new java.util.ArrayList<>();
+    for (Path root : ReferenceCases.roots()) {
+      try (Stream<Path> walk = Files.walk(root)) {
+        files.addAll(walk.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    assertFalse(files.isEmpty(), "the reference roots hold safetensors files");
+    return files;
   }
 
   @Test
