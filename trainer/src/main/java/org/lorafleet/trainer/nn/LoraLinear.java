@@ -66,6 +66,16 @@ public final class LoraLinear {
     return weightInOut;
   }
 
+  /** The attached A [r, in], or null (read-only use: the caller that attached it owns it). */
+  public INDArray loraA() {
+    return loraA;
+  }
+
+  /** The attached B [out, r], or null. */
+  public INDArray loraB() {
+    return loraB;
+  }
+
   public boolean hasAdapter() {
     return loraA != null;
   }
