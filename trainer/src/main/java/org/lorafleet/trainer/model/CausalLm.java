@@ -87,6 +87,39 @@ public final class CausalLm {
     return head(last).toFloatVector();
   }
 
+  /**
+   * An empty KV cache for generating one sequence of up to {@code capacity} positions. GPT-2 caps it
+   * at its position table.
+   */
+  public KvCache newCache(int capacity) {
+    if (positionEmbedding != null && capacity > cfg.maxPositions()) {
+      throw new IllegalArgumentException("A cache of " + capacity + " positions exceeds the model's n_positions ("
+          + cfg.maxPositions() + ").");
+    }
+    return new KvCache(cfg, capacity);
+  }
+
+  /**
+   * Feeds {@code newIds} (one sequence, the positions after those in {@code cache}) through the
+   * model, appends their keys and values to the cache and returns the logits [V] of the token after
+   * the last of them. Each call costs O(cache length) attention per new position. No gradients.
+   */
+  public float[] nextTokenLogits(long[] newIds, KvCache cache) {
+    if (newIds.length == 0) {
+      throw new IllegalArgumentException("Generation needs at least one new token id.");
+    }
+    try (MemoryWorkspace ws = StepMemory.open()) {
+      CachedPass pass = CachedPass.of(cfg, cache, newIds.length);
+      INDArray x = embed(newIds, pass.start()); // [n, H]
+      for (int i = 0; i < blocks.size(); i++) {
+        x = blocks.get(i).forwardCached(x, i, pass);
+      }
+      cache.advance(newIds.length);
+      x = finalNorm(x.getRow(newIds.length - 1, true).dup(), null); // [1, H]
+      return head(x).toFloatVector();
+    }
+  }
+
   /** Summed loss and token count of a batch, without gradients (evaluation). */
   public CrossEntropy.Result loss(long[] ids, long[] labels, int batch, int seq) {
     try (MemoryWorkspace ws = StepMemory.open()) {
@@ -138,6 +171,18 @@ public final class CausalLm {
           + pass.seq() + ".");
     }
     cfg.checkSequenceLength(pass.seq());
+    INDArray x = embed(ids, 0, pass.seq());
+    for (DecoderBlock b : blocks) {
+      x = b.forward(x, pass, tape);
+    }
+    return finalNorm(x, finalNorm);
+  }
+
+  /**
+   * Token (and, for GPT-2, position) embeddings [N, H] of ids given as rows of {@code seq}
+   * positions starting at position {@code first}; Gemma scales them by √hidden.
+   */
+  private INDArray embed(long[] ids, int first, int seq) {
     int[] rows = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
       if (ids[i] < 0 || ids[i] >= cfg.vocabSize()) {
@@ -153,25 +198,31 @@ public final class CausalLm {
     if (positionEmbedding != null) {
       int[] pos = new int[ids.length];
       for (int i = 0; i < pos.length; i++) {
-        pos[i] = i % pass.seq();
+        pos[i] = first + i % seq;
       }
       x.addi(Nd4j.pullRows(positionEmbedding, 1, pos));
     }
-    for (DecoderBlock b : blocks) {
-      x = b.forward(x, pass, tape);
-    }
+    return x;
+  }
+
+  private INDArray embed(long[] ids, int first) {
+    return embed(ids, first, ids.length);
+  }
+
+  /** The final norm; fills {@code saved[0]} for backward when it is not null. */
+  private INDArray finalNorm(INDArray x, Object[] saved) {
     if (cfg.architecture() == Architecture.GPT2) {
-      LayerNorm.Saved[] s = finalNorm == null ? null : new LayerNorm.Saved[1];
+      LayerNorm.Saved[] s = saved == null ? null : new LayerNorm.Saved[1];
       x = LayerNorm.forward(x, finalNormGain, finalNormBias, cfg.normEps(), s);
       if (s != null) {
-        finalNorm[0] = s[0];
+        saved[0] = s[0];
       }
-    } else {
-      RmsNorm.Saved[] s = finalNorm == null ? null : new RmsNorm.Saved[1];
-      x = RmsNorm.forward(x, finalNormGain, cfg.normEps(), s);
-      if (s != null) {
-        finalNorm[0] = s[0];
-      }
+      return x;
+    }
+    RmsNorm.Saved[] s = saved == null ? null : new RmsNorm.Saved[1];
+    x = RmsNorm.forward(x, finalNormGain, cfg.normEps(), s);
+    if (s != null) {
+      saved[0] = s[0];
     }
     return x;
   }

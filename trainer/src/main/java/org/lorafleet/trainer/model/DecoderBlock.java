@@ -21,6 +21,12 @@ public interface DecoderBlock {
   /** x [B·T, H] → [B·T, H]. */
   INDArray forward(INDArray x, Pass pass, Deque<Object> tape);
 
+  /**
+   * Generation step of one sequence: x [n, H] of the positions after those in the cache → [n, H];
+   * appends this layer's keys and values to the cache (layer index {@code layer}). No gradients.
+   */
+  INDArray forwardCached(INDArray x, int layer, CachedPass pass);
+
   /** dY [B·T, H] → dX [B·T, H]; adds the adapter gradients into {@code grads}. */
   INDArray backward(INDArray dy, Pass pass, Deque<Object> tape, LoraGradients grads);
 }

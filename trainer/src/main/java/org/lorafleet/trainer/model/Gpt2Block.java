@@ -85,6 +85,22 @@ final class Gpt2Block implements DecoderBlock {
   }
 
   @Override
+  public INDArray forwardCached(INDArray x, int layer, CachedPass p) {
+    int h = cfg.hidden();
+    int nh = cfg.heads();
+    int hd = cfg.headDim();
+    int n = p.n();
+    INDArray qkv = cAttn.forward(LayerNorm.forward(x, ln1g, ln1b, cfg.normEps(), null), null, null); // [n, 3H]
+    INDArray q = Nd.splitHeads(columns(qkv, 0, h), 1, n, nh, hd); // [nh, n, hd]
+    INDArray[] all = p.cache().append(layer, Nd.splitHeads(columns(qkv, h, 2 * h), 1, n, nh, hd),
+        Nd.splitHeads(columns(qkv, 2 * h, 3 * h), 1, n, nh, hd));
+    INDArray o = CausalAttention.forwardCached(q, all[0], all[1], 1.0 / Math.sqrt(hd), p.masks().get(LayerType.FULL));
+    INDArray x2 = x.add(attnProj.forward(Nd.mergeHeads(o, 1, n, nh, hd), null, null));
+    INDArray m = LayerNorm.forward(x2, ln2g, ln2b, cfg.normEps(), null);
+    return x2.addi(mlpProj.forward(Activations.geluNew(cFc.forward(m, null, null)).out(), null, null));
+  }
+
+  @Override
   public INDArray backward(INDArray dy, Pass p, Deque<Object> tape, LoraGradients grads) {
     Saved s = (Saved) tape.pop();
     int nh = cfg.heads();

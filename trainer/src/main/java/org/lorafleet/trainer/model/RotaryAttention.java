@@ -94,6 +94,34 @@ final class RotaryAttention {
     return out;
   }
 
+  /** Generation step: a [n, H] (normed input) of new positions → o_proj output [n, H]; fills the cache. */
+  INDArray forwardCached(INDArray a, int layer, CachedPass p) {
+    int n = p.n();
+    int nh = cfg.heads();
+    int nkv = cfg.kvHeads();
+    int hd = cfg.headDim();
+    INDArray qOut;
+    INDArray kOut;
+    INDArray vOut;
+    if (k == null) {
+      INDArray qkv = q.forward(a, null, null);
+      qOut = Nd.columns(qkv, 0, cfg.qDim());
+      kOut = Nd.columns(qkv, cfg.qDim(), cfg.qDim() + cfg.kvDim());
+      vOut = Nd.columns(qkv, cfg.qDim() + cfg.kvDim(), cfg.qDim() + 2 * cfg.kvDim());
+    } else {
+      qOut = q.forward(a, null, null);
+      kOut = k.forward(a, null, null);
+      vOut = v.forward(a, null, null);
+    }
+    Rope rope = p.ropes().get(type);
+    INDArray qh = rope.apply(headNorm(Nd.splitHeads(qOut, 1, n, nh, hd), qNorm, null)); // [nh, n, hd]
+    INDArray kh = rope.apply(headNorm(Nd.splitHeads(kOut, 1, n, nkv, hd), kNorm, null)); // [nkv, n, hd]
+    INDArray[] all = p.cache().append(layer, kh, Nd.splitHeads(vOut, 1, n, nkv, hd)); // [nkv, L, hd] each
+    INDArray att = CausalAttention.forwardCached(grouped(qh, 1, n), all[0], all[1], cfg.decoder().attentionScale(),
+        p.masks().get(type));
+    return o.forward(Nd.mergeHeads(att, 1, n, nh, hd), null, null);
+  }
+
   /** dOut [B·T, H] → d(normed input) [B·T, H]; adds adapter gradients. */
   INDArray backward(INDArray dOut, Pass p, Saved s, LoraGradients grads) {
     int b = p.batch();

@@ -23,6 +23,8 @@ final class RotaryBlock implements DecoderBlock {
   private final INDArray postMlpNorm; // [H] or null
   private final RotaryAttention attention;
   private final GatedMlp mlp;
+  /** The MLP only reads the dropout randomness from a pass: none in generation. */
+  private static final Pass NO_DROPOUT = new Pass(1, 1, java.util.Map.of(), java.util.Map.of(), null);
 
   RotaryBlock(ModelConfig cfg, INDArray inputNorm, INDArray postAttnNorm, INDArray preMlpNorm, INDArray postMlpNorm,
       RotaryAttention attention, GatedMlp mlp) {
@@ -72,6 +74,21 @@ final class RotaryBlock implements DecoderBlock {
     }
     if (keep) {
       tape.push(new Saved(n[0][0], sAttn[0], n[1][0], n[2][0], sMlp[0], n[3][0]));
+    }
+    return x2.addi(mlpOut);
+  }
+
+  @Override
+  public INDArray forwardCached(INDArray x, int layer, CachedPass p) {
+    double eps = cfg.normEps();
+    INDArray attnOut = attention.forwardCached(RmsNorm.forward(x, inputNorm, eps, null), layer, p);
+    if (postAttnNorm != null) {
+      attnOut = RmsNorm.forward(attnOut, postAttnNorm, eps, null);
+    }
+    INDArray x2 = x.add(attnOut);
+    INDArray mlpOut = mlp.forward(RmsNorm.forward(x2, preMlpNorm, eps, null), NO_DROPOUT, null);
+    if (postMlpNorm != null) {
+      mlpOut = RmsNorm.forward(mlpOut, postMlpNorm, eps, null);
     }
     return x2.addi(mlpOut);
   }

@@ -63,6 +63,23 @@ public final class CausalAttention {
     return o;
   }
 
+  /**
+   * Attention of new queries over cached keys and values (generation, no gradients).
+   *
+   * @param q [BK, G·n, d] the new positions' queries @param k [BK, L, d] @param v [BK, L, d]
+   * @param mask [1, G·n·L] additive mask of those queries over the L keys
+   * @return o [BK, G·n, d]
+   */
+  public static INDArray forwardCached(INDArray q, INDArray k, INDArray v, double scale, INDArray mask) {
+    long bk = q.size(0);
+    long rows = q.size(1);
+    long t = k.size(1);
+    INDArray scores = Nd4j.matmul(q, k, null, false, true, false).muli(scale); // [BK, G·n, L]
+    scores.reshape('c', bk, rows * t).addiRowVector(mask);
+    Nd.softmaxRowsInPlace(scores.reshape('c', bk * rows, t));
+    return Nd4j.matmul(scores, v);
+  }
+
   /** Gradients of q, k, v given dO [BK, G·T, d]: {dq [BK, G·T, d], dk [BK, T, d], dv [BK, T, d]}. */
   public static INDArray[] backward(INDArray dO, Saved s) {
     long bk = s.q().size(0);

@@ -27,11 +27,20 @@ public final class Rope {
    * @param attentionFactor multiplies cos and sin (1 except for yarn and longrope)
    */
   public Rope(float[] invFreq, double attentionFactor, int dim, int seq) {
-    this(invFreq, attentionFactor, dim, seq, DataType.FLOAT);
+    this(invFreq, attentionFactor, dim, seq, 0, DataType.FLOAT);
+  }
+
+  /** Tables for positions {@code first}..{@code first + seq − 1} (generation with a KV cache). */
+  public Rope(float[] invFreq, double attentionFactor, int dim, int seq, int first) {
+    this(invFreq, attentionFactor, dim, seq, first, DataType.FLOAT);
   }
 
   /** As {@link #Rope(float[], double, int, int)}, with tables of {@code type} (DOUBLE for gradient checks). */
   public Rope(float[] invFreq, double attentionFactor, int dim, int seq, DataType type) {
+    this(invFreq, attentionFactor, dim, seq, 0, type);
+  }
+
+  private Rope(float[] invFreq, double attentionFactor, int dim, int seq, int first, DataType type) {
     if (2 * invFreq.length > dim) {
       throw new IllegalArgumentException("RoPE rotates " + 2 * invFreq.length + " values of a head of " + dim + ".");
     }
@@ -43,7 +52,7 @@ public final class Rope {
     for (int p = 0; p < seq; p++) {
       for (int i = 0; i < half; i++) {
         // float32 angle (position × inv_freq) and cos/sin, as transformers computes them
-        float angle = (float) p * invFreq[i];
+        float angle = (float) (p + first) * invFreq[i];
         float cv = (float) Math.cos(angle) * scale;
         float sv = (float) Math.sin(angle) * scale;
         c[p * dim + i] = cv;

@@ -72,6 +72,24 @@ public final class HfTokenizer implements AutoCloseable {
     return live().encode(text, false, false).getIds();
   }
 
+  /**
+   * Token ids of {@code text} with the special tokens the tokenizer's post-processor adds (BOS for
+   * Llama, Gemma; nothing for Qwen), as {@code tokenizer(text)} gives them in transformers.
+   */
+  public long[] encodeWithSpecialTokens(String text) {
+    Objects.requireNonNull(text, "The text to encode must not be null.");
+    return live().encode(text, true, false).getIds();
+  }
+
+  /** The id of a token given by its text (e.g. {@code "<|eot_id|>"}), or null when it is not one token. */
+  public Long tokenId(String token) {
+    if (token == null || token.isEmpty()) {
+      return null;
+    }
+    long[] ids = encode(token);
+    return ids.length == 1 ? ids[0] : null;
+  }
+
   /** The text of {@code ids}, special tokens included (nothing is skipped or cleaned up). */
   public String decode(long[] ids) {
     Objects.requireNonNull(ids, "The ids to decode must not be null.");

@@ -4,32 +4,42 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.lorafleet.trainer.model.Architecture;
 import org.lorafleet.trainer.model.CausalLm;
+import org.lorafleet.trainer.model.KvCache;
 
 /**
  * Autoregressive generation with the model as it is (base, or base + attached adapter), so a user
- * can compare what a fine-tune changed. Recomputes the whole prefix per token (no KV cache): fine
- * for demos and tests, quadratic in length.
+ * can compare what a fine-tune changed. Keeps a KV cache: the prompt is fed once, then each new
+ * token costs one position (O(T) attention). GPT-2, whose position table is finite, slides its
+ * window once the text outgrows it (the newest tokens that fit are re-fed).
  */
 public final class TextGenerator {
 
   private TextGenerator() {}
 
-  /** Returns only the new token ids. Blocks until done. */
+  /** Returns only the new token ids, up to and including a stop token. Blocks until done. */
   public static long[] generate(CausalLm model, long[] prompt, GenerationSettings s) {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("Generation needs a non-empty prompt.");
     }
-    int window = model.config().architecture() == Architecture.GPT2 ? model.config().maxPositions() : Integer.MAX_VALUE;
+    boolean positional = model.config().architecture() == Architecture.GPT2;
+    int window = positional ? model.config().maxPositions() : Integer.MAX_VALUE;
     SplittableRandom rng = new SplittableRandom(s.seed());
     long[] seq = Arrays.copyOf(prompt, prompt.length + s.maxNewTokens());
     int len = prompt.length;
+    int from = Math.max(0, len - window);
+    KvCache cache = model.newCache((int) Math.min(window, (long) seq.length - from));
+    float[] logits = model.nextTokenLogits(Arrays.copyOfRange(seq, from, len), cache);
     for (int i = 0; i < s.maxNewTokens(); i++) {
-      int from = Math.max(0, len - window); // keep the newest tokens that fit the position table
-      float[] logits = model.nextTokenLogits(Arrays.copyOfRange(seq, from, len));
       long next = s.temperature() == 0 ? argmax(logits) : sampleTopP(logits, s.temperature(), s.topP(), rng);
       seq[len++] = next;
-      if (next == s.stopTokenId()) {
+      if (s.stopTokenIds().contains(next) || i == s.maxNewTokens() - 1) {
         break;
+      }
+      if (cache.length() == cache.capacity()) { // GPT-2 past its positions: re-feed the newest window − 1
+        cache.clear();
+        logits = model.nextTokenLogits(Arrays.copyOfRange(seq, len - (window - 1), len), cache);
+      } else {
+        logits = model.nextTokenLogits(new long[] {next}, cache);
       }
     }
     return Arrays.copyOfRange(seq, prompt.length, len);

@@ -51,10 +51,10 @@ class GenerationAndEvalTest {
     try (HfCheckpoint ck = HfCheckpoint.open(caseDir)) {
       CausalLm model = CausalLmLoader.load(ck);
       long[] prompt = {1, 2, 3};
-      GenerationSettings s = new GenerationSettings(8, 1.0, 0.9, 42, -1);
+      GenerationSettings s = new GenerationSettings(8, 1.0, 0.9, 42, java.util.List.of());
       assertArrayEquals(TextGenerator.generate(model, prompt, s), TextGenerator.generate(model, prompt, s));
       assertArrayEquals(TextGenerator.generate(model, prompt, GenerationSettings.greedy(5)),
-          TextGenerator.generate(model, prompt, new GenerationSettings(5, 0.7, 1e-9, 5, -1)));
+          TextGenerator.generate(model, prompt, new GenerationSettings(5, 0.7, 1e-9, 5, java.util.List.of())));
     }
   }
 
