@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 import java.util.function.Function;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.lorafleet.trainer.tokenizer.HfTokenizer;
+import org.lorafleet.trainer.tokenizer.SpecialTokens;
 
 /**
  * Runs in executors: formats each row, tokenizes its segments with the model's tokenizer (loaded
@@ -35,6 +36,7 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
   @Override
   public Iterator<Example> call(Iterator<SourceRow> rows) {
     HfTokenizer tokenizer = Tokenizers.forModel(modelLocation);
+    SpecialTokens special = Tokenizers.special(modelLocation);
     RowFormatter formatter = new RowFormatter(spec);
     return new Iterator<>() {
       private Example next;
@@ -44,7 +46,7 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
         while (next == null && rows.hasNext()) {
           SourceRow row = rows.next();
           if (files.get(row.fileIdx()).kind() == InputFile.Kind.PARQUET || !row.payload().isBlank()) {
-            next = encode(row, formatter, tokenizer::encode);
+            next = encode(row, formatter, tokenizer::encode, special);
           }
         }
         return next != null;
@@ -71,7 +73,11 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
         && Mix.unit(Mix.hash(seed, Mix.EVAL, row.fileIdx(), row.line())) < spec.evalFraction();
   }
 
-  Example encode(SourceRow row, RowFormatter formatter, Function<String, long[]> tokenizer) {
+  /**
+   * The example of one row: BOS first when the model prepends one, and with {@code add_eos} the
+   * tokenizer's EOS (else config.json's first eos_token_id) last.
+   */
+  Example encode(SourceRow row, RowFormatter formatter, Function<String, long[]> tokenizer, SpecialTokens special) {
     boolean eval = isEval(row);
     List<RowFormatter.Segment> segments;
     try {
@@ -79,15 +85,21 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
     } catch (BadRow b) {
       return Example.bad(row, eval, b.getMessage());
     }
-    return tokenize(row, eval, segments, tokenizer, spec.addEos() ? eos : null, spec.maxSeqLen());
+    Long appended = special.appendedEos() != null ? special.appendedEos() : eos;
+    return tokenize(row, eval, segments, tokenizer, special.bos(), spec.addEos() ? appended : null, spec.maxSeqLen());
   }
 
-  /** Ids and labels of the segments, each tokenized on its own, plus EOS, cut to maxSeqLen. */
+  /** Ids and labels of the segments, each tokenized on its own, after BOS and before EOS, cut to maxSeqLen. */
   static Example tokenize(SourceRow row, boolean eval, List<RowFormatter.Segment> segments,
-      Function<String, long[]> tokenizer, Long eos, int maxSeqLen) {
+      Function<String, long[]> tokenizer, Long bos, Long eos, int maxSeqLen) {
     long[] ids = new long[64];
     long[] labels = new long[64];
     int n = 0;
+    if (bos != null) { // position 0 is never a target, so its label does not matter
+      ids[0] = bos;
+      labels[0] = TokenSequence.IGNORE;
+      n = 1;
+    }
     for (RowFormatter.Segment s : segments) {
       long[] t = s.text().isEmpty() ? new long[0] : tokenizer.apply(s.text());
       if (n + t.length > ids.length) {
@@ -103,7 +115,7 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
       }
       n += t.length;
     }
-    if (n == 0) {
+    if (n == (bos != null ? 1 : 0)) {
       return new Example(row.fileIdx(), row.line(), eval, Example.Status.DROPPED, "empty after tokenizing",
           null, null, false, 0);
     }

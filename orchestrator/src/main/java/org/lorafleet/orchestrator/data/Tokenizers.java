@@ -13,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.lorafleet.orchestrator.model.LocalModelDir;
 import org.lorafleet.trainer.tokenizer.HfTokenizer;
+import org.lorafleet.trainer.tokenizer.SpecialTokens;
 
 /** The model's tokenizer, loaded once per JVM (driver or executor) and shared, and its EOS id. */
 final class Tokenizers {
@@ -26,6 +27,14 @@ final class Tokenizers {
   static HfTokenizer forModel(String modelLocation) {
     Path file = LocalModelDir.of(modelLocation).resolve("tokenizer.json").toAbsolutePath().normalize();
     return CACHE.computeIfAbsent(file, HfTokenizer::load);
+  }
+
+  private static final Map<Path, SpecialTokens> SPECIAL = new ConcurrentHashMap<>();
+
+  /** The model's special tokens and chat template (read beside its tokenizer.json), once per JVM. */
+  static SpecialTokens special(String modelLocation) {
+    Path dir = LocalModelDir.of(modelLocation).toAbsolutePath().normalize();
+    return SPECIAL.computeIfAbsent(dir, d -> SpecialTokens.read(d, forModel(modelLocation)));
   }
 
   /**

@@ -17,7 +17,7 @@ class PackerTest {
   private static final long I = -100;
 
   private static Example example(long line, List<Segment> segments, Long eos, int maxSeqLen) {
-    return RowEncoder.tokenize(new SourceRow(0, line, ""), false, segments, CHARS, eos, maxSeqLen);
+    return RowEncoder.tokenize(new SourceRow(0, line, ""), false, segments, CHARS, null, eos, maxSeqLen);
   }
 
   private static List<Packer.Packed> pack(Packer p, Example... examples) {
