@@ -1,17 +1,22 @@
 package org.lorafleet.orchestrator.cli;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.lorafleet.orchestrator.model.BaseModels;
 import org.lorafleet.orchestrator.model.LocalModelDir;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.PeftAdapterFolder;
 import org.lorafleet.trainer.model.CausalLm;
+import org.lorafleet.trainer.tokenizer.ChatTemplate;
 import org.lorafleet.trainer.tokenizer.HfTokenizer;
+import org.lorafleet.trainer.tokenizer.SpecialTokens;
 import org.lorafleet.trainer.train.GenerationSettings;
 import org.lorafleet.trainer.train.TextGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code lorafleet generate}: sample text from a base model, optionally with an adapter, side by side. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -46,25 +51,59 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--chat", description = "Treat the prompt as a user message in the model's chat template.")
+  boolean chat;
+
   @Override
   public Integer call() {
     var out = spec.commandLine().getOut();
     java.nio.file.Path dir = LocalModelDir.of(model);
     try (HfCheckpoint ck = HfCheckpoint.open(dir); HfTokenizer tok = HfTokenizer.load(ck.tokenizerPath())) {
-      long eos = ck.config().path("eos_token_id").isIntegralNumber() ? ck.config().get("eos_token_id").asLong() : -1;
-      GenerationSettings s = new GenerationSettings(maxNewTokens, temperature, topP, seed, eos);
-      long[] ids = tok.encode(prompt);
+      SpecialTokens special = SpecialTokens.read(dir, tok);
+      long[] ids;
+      if (chat) {
+        ChatTemplate template = ChatTemplate.of(special, dir.toString());
+        if (template == null) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--chat needs a chat template, and " + model
+              + " has none (no chat_template in tokenizer_config.json, no chat_template.jinja).");
+        }
+        // the template writes BOS itself, as apply_chat_template does
+        ids = tok.encode(template.render(List.of(new ChatTemplate.Message("user", prompt)), true));
+      } else {
+        ids = special.withBos(tok.encode(prompt));
+      }
+      GenerationSettings s = new GenerationSettings(maxNewTokens, temperature, topP, seed, special.stopIds());
       CausalLm base = BaseModels.replica(model);
       out.println("=== base model");
-      out.println(prompt + tok.decode(TextGenerator.generate(base, ids, s)));
+      out.println(prompt + continuation(tok, special, ids, TextGenerator.generate(base, ids, s)));
       if (adapter != null) {
         CausalLm adapted = BaseModels.replica(model);
         PeftAdapterFolder.load(LocalModelDir.of(adapter), adapted).attachTo(adapted);
         out.println("=== with adapter " + adapter);
-        out.println(prompt + tok.decode(TextGenerator.generate(adapted, ids, s)));
+        out.println(prompt + continuation(tok, special, ids, TextGenerator.generate(adapted, ids, s)));
       }
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * The text the new tokens add: prompt and continuation decoded together, minus the prompt's own
+   * decoding (decoding the continuation alone would lose the space its first token starts with).
+   * BOS and a final stop token are not shown.
+   */
+  static String continuation(HfTokenizer tok, SpecialTokens special, long[] prompt, long[] generated) {
+    int from = special.bos() != null && prompt.length > 0 && prompt[0] == special.bos() ? 1 : 0;
+    int newCount = generated.length;
+    if (newCount > 0 && special.stopIds().contains(generated[newCount - 1])) {
+      newCount--;
+    }
+    long[] all = new long[prompt.length - from + newCount];
+    System.arraycopy(prompt, from, all, 0, prompt.length - from);
+    System.arraycopy(generated, 0, all, prompt.length - from, newCount);
+    String before = tok.decode(Arrays.copyOfRange(prompt, from, prompt.length));
+    String after = tok.decode(all);
+    return after.startsWith(before) ? after.substring(before.length())
+        : tok.decode(Arrays.copyOf(generated, newCount));
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.Function;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.lorafleet.trainer.tokenizer.ChatTemplate;
 import org.lorafleet.trainer.tokenizer.HfTokenizer;
 import org.lorafleet.trainer.tokenizer.SpecialTokens;
 
@@ -37,7 +38,8 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
   public Iterator<Example> call(Iterator<SourceRow> rows) {
     HfTokenizer tokenizer = Tokenizers.forModel(modelLocation);
     SpecialTokens special = Tokenizers.special(modelLocation);
-    RowFormatter formatter = new RowFormatter(spec);
+    ChatTemplate template = spec.format().equals("chat") ? ChatTemplate.of(special, modelLocation) : null;
+    RowFormatter formatter = new RowFormatter(spec, template);
     return new Iterator<>() {
       private Example next;
 
@@ -86,7 +88,10 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
       return Example.bad(row, eval, b.getMessage());
     }
     Long appended = special.appendedEos() != null ? special.appendedEos() : eos;
-    return tokenize(row, eval, segments, tokenizer, special.bos(), spec.addEos() ? appended : null, spec.maxSeqLen());
+    // A chat template writes its own BOS and end-of-turn tokens (apply_chat_template adds none).
+    boolean templated = formatter.templated() && files.get(row.fileIdx()).kind() != InputFile.Kind.TEXT;
+    return tokenize(row, eval, segments, tokenizer, templated ? null : special.bos(),
+        spec.addEos() && !templated ? appended : null, spec.maxSeqLen());
   }
 
   /** Ids and labels of the segments, each tokenized on its own, after BOS and before EOS, cut to maxSeqLen. */

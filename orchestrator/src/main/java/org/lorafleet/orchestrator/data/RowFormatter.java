@@ -9,6 +9,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.lorafleet.trainer.tokenizer.ChatTemplate;
 
 /**
  * Turns one input row into text segments, each trained on or not, following {@code data.format}.
@@ -26,9 +27,21 @@ final class RowFormatter implements Serializable {
   }
 
   private final DataSpec spec;
+  private final transient ChatTemplate template;
 
   RowFormatter(DataSpec spec) {
+    this(spec, null);
+  }
+
+  /** @param template the model's chat template for the chat format, or null for the generic rendering */
+  RowFormatter(DataSpec spec, ChatTemplate template) {
     this.spec = spec;
+    this.template = template;
+  }
+
+  /** True when chat rows are rendered with the model's own template. */
+  boolean templated() {
+    return template != null;
   }
 
   /** The Alpaca prompt: instruction, the optional input, and the response header. */
@@ -122,6 +135,7 @@ final class RowFormatter implements Serializable {
       throw new BadRow("field '" + field + "' is empty");
     }
     List<Segment> out = new ArrayList<>(2 * messages.size());
+    List<ChatTemplate.Message> turns = new ArrayList<>(messages.size());
     boolean answered = false;
     for (int i = 0; i < messages.size(); i++) {
       JsonNode m = messages.get(i);
@@ -143,10 +157,22 @@ final class RowFormatter implements Serializable {
       answered |= assistant && !content.textValue().isEmpty();
       out.add(new Segment(chatHeader(role.textValue()), false));
       out.add(new Segment(content.textValue() + "\n", assistant));
+      turns.add(new ChatTemplate.Message(role.textValue(), content.textValue()));
     }
     if (!answered) {
       throw new BadRow("field '" + field + "' has no assistant message with content");
     }
-    return out;
+    if (template == null) {
+      return out;
+    }
+    List<Segment> rendered = new ArrayList<>();
+    try {
+      for (ChatTemplate.Piece p : template.segments(turns)) {
+        rendered.add(new Segment(p.text(), p.trained()));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new BadRow(e.getMessage());
+    }
+    return rendered;
   }
 }

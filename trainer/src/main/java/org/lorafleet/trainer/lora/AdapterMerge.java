@@ -6,6 +6,7 @@ import java.util.Map;
 import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.checkpoint.HfCheckpointWriter;
+import org.lorafleet.trainer.model.CausalLmLoader;
 
 /**
  * Folds an adapter into the base weights, as PEFT's {@code merge_and_unload}: nn.Linear weights
@@ -39,15 +40,7 @@ public final class AdapterMerge {
   }
 
   private static String weightKey(HfCheckpoint base, String module) {
-    String key = module + ".weight";
-    if (!base.has(key) && module.startsWith("transformer.") && base.has(module.substring(12) + ".weight")) {
-      key = module.substring(12) + ".weight"; // original OpenAI GPT-2 files lack the "transformer." prefix
-    }
-    if (!base.has(key)) {
-      throw new IllegalArgumentException("Base checkpoint " + base.dir() + " has no weight for adapted layer '"
-          + module + "'.");
-    }
-    return key;
+    return CausalLmLoader.weightKey(base, module);
   }
 
   static FloatTensor addDelta(FloatTensor w, FloatTensor a, FloatTensor b, double scaling, boolean weightInOut) {

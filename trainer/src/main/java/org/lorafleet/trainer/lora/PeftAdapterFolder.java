@@ -98,12 +98,37 @@ public final class PeftAdapterFolder {
       throw new IllegalArgumentException("Adapter folder " + dir + " has no " + WEIGHTS + ".");
     }
     Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+    Map<String, FloatTensor> vision = new LinkedHashMap<>();
     try (SafetensorsFile f = SafetensorsFile.open(weights)) {
       for (String name : f.names()) {
-        tensors.put(PeftNames.fileKey(name), f.readFloat(name));
+        String key = PeftNames.fileKey(name);
+        (isVisionTower(key) ? vision : tensors).put(key, f.readFloat(name));
       }
     }
+    checkVisionUnchanged(vision, weights);
     return LoraAdapter.fromTensors(model, settings, tensors, weights.toString());
+  }
+
+  /** Adapter tensors of a multimodal model's vision tower (PEFT's all-linear adds them for Gemma 3). */
+  private static boolean isVisionTower(String key) {
+    return key.contains(".vision_tower.") || key.contains(".multi_modal_projector.");
+  }
+
+  /**
+   * We train the text decoder only: vision-tower LoRA pairs are accepted when they change nothing
+   * (B all zero, as after text-only training), and refused otherwise so nothing is silently dropped.
+   */
+  private static void checkVisionUnchanged(Map<String, FloatTensor> vision, Path file) {
+    for (Map.Entry<String, FloatTensor> e : vision.entrySet()) {
+      if (e.getKey().contains(".lora_B.")) {
+        for (float v : e.getValue().data()) {
+          if (v != 0f) {
+            throw new IllegalArgumentException(file + " adapts the vision tower ('" + e.getKey() + "'), which LoRA "
+                + "Fleet does not load; only text-decoder adapters are supported.");
+          }
+        }
+      }
+    }
   }
 
   /**

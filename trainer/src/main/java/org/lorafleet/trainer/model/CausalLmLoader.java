@@ -10,9 +10,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Builds a {@link CausalLm} from a Hugging Face checkpoint folder, mapping tensor names per family. */
 public final class CausalLmLoader {
 
-  /** Where the decoder's tensors live: causal-LM files, and the text tower of multimodal Gemma 3 files. */
+  /**
+   * Where the decoder's tensors live: causal-LM files, the text tower of multimodal Gemma 3 files
+   * (transformers 5 and hub layouts), and bare names. Modules are named as transformers 5 names them
+   * in memory (so as PEFT names adapter tensors), whatever the file layout.
+   */
   private static final List<String> ROTARY_PREFIXES = List.of("model.", "model.language_model.",
-      "language_model.model.");
+      "language_model.model.", "");
 
   private CausalLmLoader() {}
 
@@ -51,7 +55,7 @@ public final class CausalLmLoader {
   private static CausalLm rotary(ModelConfig cfg, HfCheckpoint ck) {
     String prefix = ROTARY_PREFIXES.stream().filter(p -> ck.has(p + "embed_tokens.weight")).findFirst()
         .orElse("model.");
-    Tensors t = new Tensors(ck, "");
+    Tensors t = new Tensors(ck, "", prefix, modulePrefix(prefix));
     DecoderSpec d = cfg.decoder();
     int h = cfg.hidden();
     int hd = cfg.headDim();
@@ -95,6 +99,35 @@ public final class CausalLmLoader {
     return new CausalLm(cfg, embed, null, blocks, norm(t, prefix + "norm.weight", h, d), null, head);
   }
 
+  /** The in-memory (PEFT) module prefix for a file prefix. */
+  private static String modulePrefix(String filePrefix) {
+    return filePrefix.equals("language_model.model.") ? "model.language_model."
+        : filePrefix.isEmpty() ? "model." : filePrefix;
+  }
+
+  /**
+   * The checkpoint key of module {@code module}'s weight (module named as transformers 5 names it in
+   * memory), e.g. for merging an adapter into a file whose layout differs.
+   */
+  public static String weightKey(HfCheckpoint ck, String module) {
+    String key = module + ".weight";
+    if (ck.has(key)) {
+      return key;
+    }
+    for (String filePrefix : ROTARY_PREFIXES) {
+      String mp = modulePrefix(filePrefix);
+      if (!mp.equals(filePrefix) && module.startsWith(mp) && ck.has(filePrefix + module.substring(mp.length())
+          + ".weight")) {
+        return filePrefix + module.substring(mp.length()) + ".weight";
+      }
+    }
+    if (module.startsWith("transformer.") && ck.has(module.substring(12) + ".weight")) {
+      return module.substring(12) + ".weight"; // original OpenAI GPT-2 files lack the "transformer." prefix
+    }
+    throw new IllegalArgumentException("Base checkpoint " + ck.dir() + " has no weight for adapted layer '" + module
+        + "'.");
+  }
+
   /** An RMSNorm gain [size] as the model applies it: {@code 1 + w} for Gemma (float32), else w. */
   private static INDArray norm(Tensors t, String name, int size, DecoderSpec d) {
     INDArray w = t.get(name, size);
@@ -104,11 +137,24 @@ public final class CausalLmLoader {
   private static LoraLinear linear(Tensors t, String module, int in, int out) {
     INDArray w = t.get(module + ".weight", out, in); // nn.Linear: [out, in]
     INDArray bias = t.optional(module + ".bias");
-    return new LoraLinear(module, w, false, bias);
+    return new LoraLinear(t.moduleName(module), w, false, bias);
   }
 
-  /** Tensor lookup with a name prefix and shape checks. */
-  private record Tensors(HfCheckpoint ck, String prefix) {
+  /**
+   * Tensor lookup with a name prefix and shape checks; {@code filePrefix}/{@code modulePrefix} map a
+   * tensor's file name to the module name transformers uses in memory.
+   */
+  private record Tensors(HfCheckpoint ck, String prefix, String filePrefix, String modulePrefix) {
+
+    Tensors(HfCheckpoint ck, String prefix) {
+      this(ck, prefix, "", "");
+    }
+
+    String moduleName(String fileModule) {
+      return fileModule.startsWith(filePrefix) ? modulePrefix + fileModule.substring(filePrefix.length())
+          : fileModule;
+    }
+
 
     INDArray get(String name, long... shape) {
       String full = prefix + name;

@@ -14,7 +14,11 @@ record FamilyDefaults(Map<String, Integer> ints) {
       "gemma3_text", Map.of("vocab_size", 262_208, "hidden_size", 2304, "intermediate_size", 9216,
           "num_hidden_layers", 26, "num_attention_heads", 8, "num_key_value_heads", 4, "head_dim", 256,
           "max_position_embeddings", 131_072, "sliding_window", 4096),
-      "qwen3", Map.of("head_dim", 128));
+      "qwen3", Map.of("head_dim", 128, "num_key_value_heads", 32, "max_position_embeddings", 32_768),
+      "qwen2", Map.of("num_key_value_heads", 32, "max_position_embeddings", 32_768),
+      "mistral", Map.of("num_key_value_heads", 8, "max_position_embeddings", 131_072, "sliding_window", 4096),
+      "llama", Map.of("max_position_embeddings", 2048),
+      "phi3", Map.of("max_position_embeddings", 4096, "original_max_position_embeddings", 4096));
 
   static FamilyDefaults of(String modelType) {
     return new FamilyDefaults(BY_TYPE.getOrDefault(modelType, Map.of()));

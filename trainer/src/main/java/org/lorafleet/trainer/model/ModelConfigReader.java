@@ -71,26 +71,24 @@ public final class ModelConfigReader {
           + "model.");
     }
     com.fasterxml.jackson.databind.node.ObjectNode t = text.deepCopy();
-    if (!t.has("tie_word_embeddings") && j.has("tie_word_embeddings")) {
-      t.set("tie_word_embeddings", j.get("tie_word_embeddings"));
-    }
+    // Gemma3ForConditionalGeneration ties by the outer config (default true) and applies no logit soft cap
+    t.put("tie_word_embeddings", j.path("tie_word_embeddings").asBoolean(true));
+    t.putNull("final_logit_softcapping");
     return rotary(t, src + " (text_config)", "gemma3_text", Architecture.GEMMA3);
   }
 
   private static ModelConfig rotary(JsonNode j, String src, String type, Architecture arch) {
     boolean gemma = arch == Architecture.GEMMA3;
     FamilyDefaults dflt = FamilyDefaults.of(type);
-    int tp = j.path("pretraining_tp").asInt(1);
-    if (tp != 1) {
-      throw unsupported(src, "pretraining_tp", String.valueOf(tp), "only 1 is implemented");
-    }
-    for (String dropout : new String[] {"resid_pdrop", "embd_pdrop"}) {
+    for (String dropout : new String[] {"resid_pdrop", "embd_pdrop", "attention_dropout"}) {
       if (j.path(dropout).asDouble(0) != 0) {
         throw unsupported(src, dropout, j.get(dropout).asText(), "only 0 is implemented");
       }
     }
-    String actKey = j.has("hidden_activation") && !j.get("hidden_activation").isNull() ? "hidden_activation"
-        : "hidden_act";
+    if (j.path("use_bidirectional_attention").asBoolean(false)) {
+      throw unsupported(src, "use_bidirectional_attention", "true", "only causal decoders are implemented");
+    }
+    String actKey = gemma ? "hidden_activation" : "hidden_act"; // each family reads exactly one
     String act = text(j, actKey, gemma ? "gelu_pytorch_tanh" : "silu");
     DecoderSpec.Activation activation = switch (act) {
       case "silu", "swish" -> DecoderSpec.Activation.SILU;
@@ -99,13 +97,12 @@ public final class ModelConfigReader {
     };
     int hidden = dflt.intOr(j, "hidden_size", src);
     int heads = dflt.intOr(j, "num_attention_heads", src);
-    int kvHeads = j.hasNonNull("num_key_value_heads") ? j.get("num_key_value_heads").asInt()
-        : dflt.has("num_key_value_heads") ? dflt.intOr(j, "num_key_value_heads", src) : heads;
+    int kvHeads = j.hasNonNull("num_key_value_heads") || dflt.has("num_key_value_heads")
+        ? dflt.intOr(j, "num_key_value_heads", src) : heads;
     int headDim = j.hasNonNull("head_dim") ? j.get("head_dim").asInt()
         : dflt.has("head_dim") ? dflt.intOr(j, "head_dim", src) : hidden / heads;
     int layers = dflt.intOr(j, "num_hidden_layers", src);
-    int maxPositions = j.hasNonNull("max_position_embeddings") ? j.get("max_position_embeddings").asInt()
-        : dflt.has("max_position_embeddings") ? dflt.intOr(j, "max_position_embeddings", src) : Integer.MAX_VALUE;
+    int maxPositions = dflt.intOr(j, "max_position_embeddings", src);
 
     int window = slidingWindow(j, type, dflt);
     List<LayerType> layerTypes = layerTypes(j, src, type, layers, window);
@@ -138,28 +135,28 @@ public final class ModelConfigReader {
 
   /** The configured window, or 0 where the family ignores it (Qwen without use_sliding_window). */
   private static int slidingWindow(JsonNode j, String type, FamilyDefaults dflt) {
+    boolean qwen = type.equals("qwen2") || type.equals("qwen3");
+    if (type.equals("llama") || (qwen && !j.path("use_sliding_window").asBoolean(false))) {
+      return 0;
+    }
     JsonNode w = j.get("sliding_window");
     if (w == null) {
-      return dflt.has("sliding_window") ? dflt.intOr(j, "sliding_window", "") : 0;
+      return qwen ? 4096 : dflt.has("sliding_window") ? dflt.intOr(j, "sliding_window", "") : 0;
     }
-    if (w.isNull()) {
-      return 0;
-    }
-    if ((type.equals("qwen2") || type.equals("qwen3")) && !j.path("use_sliding_window").asBoolean(false)) {
-      return 0;
-    }
-    return w.asInt();
+    return w.isNull() ? 0 : w.asInt();
   }
 
   /**
-   * {@code layer_types} when the config has it; else as the family's config class derives it:
-   * Gemma 3 from the sliding-window pattern (every pattern-th layer global), Qwen from
-   * {@code max_window_layers}, Mistral and Phi-3 sliding everywhere once a window is set.
+   * As transformers decides per family: Qwen and Gemma 3 read {@code layer_types} when the config has
+   * it, else derive it (Gemma 3 from the sliding-window pattern, every pattern-th layer global; Qwen
+   * from {@code max_window_layers}); Mistral and Phi-3 slide on every layer once a window is set and
+   * ignore {@code layer_types}; Llama never slides.
    */
   private static List<LayerType> layerTypes(JsonNode j, String src, String type, int layers, int window) {
     List<LayerType> out = new ArrayList<>();
     JsonNode given = j.get("layer_types");
-    if (given != null && !given.isNull()) {
+    boolean readsLayerTypes = type.equals("qwen2") || type.equals("qwen3") || type.equals("gemma3_text");
+    if (readsLayerTypes && given != null && !given.isNull()) {
       if (!given.isArray() || given.size() != layers) {
         throw new IllegalArgumentException(src + ": 'layer_types' must list one entry per layer (" + layers + ").");
       }
@@ -177,7 +174,7 @@ public final class ModelConfigReader {
       boolean sliding;
       if (type.equals("gemma3_text")) {
         int pattern = j.hasNonNull("sliding_window_pattern") ? j.get("sliding_window_pattern").asInt()
-            : j.path("_sliding_window_pattern").asInt(6);
+            : 6; // transformers reads sliding_window_pattern only (_sliding_window_pattern is its attribute name)
         sliding = pattern <= 0 || (i + 1) % pattern != 0;
       } else if (type.equals("qwen2") || type.equals("qwen3")) {
         sliding = window > 0 && i >= j.path("max_window_layers").asInt(28);

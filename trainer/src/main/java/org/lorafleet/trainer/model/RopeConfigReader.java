@@ -1,17 +1,20 @@
 package org.lorafleet.trainer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the RoPE variant of each layer type from config.json, in both spellings: transformers 5's
- * {@code rope_parameters} (one object, or one per layer type for Gemma 3) and the older
- * {@code rope_scaling} with top-level {@code rope_theta}, {@code partial_rotary_factor} and, for
- * Gemma 3, {@code rope_local_base_freq} (the sliding layers' base; scaling applies to global
- * layers only). Unknown RoPE types are refused naming the key.
+ * Reads the RoPE variant of each layer type from config.json, in both spellings, with the precedence
+ * of transformers' rope standardisation: transformers 5's {@code rope_parameters} (one object, or one
+ * per layer type for Gemma 3) and the older {@code rope_scaling} (which wins when both are set) with
+ * top-level {@code rope_theta}, {@code partial_rotary_factor} and, for Gemma 3,
+ * {@code rope_local_base_freq} (the sliding layers' base; scaling applies to global layers only).
+ * Unknown RoPE types are refused naming the key.
  */
 final class RopeConfigReader {
 
@@ -19,33 +22,43 @@ final class RopeConfigReader {
 
   static Map<LayerType, RopeParameters> read(JsonNode j, String src, String modelType, int headDim, int maxPositions,
       Set<LayerType> types) {
-    boolean gemma = modelType.equals("gemma3_text");
-    double defaultTheta = gemma ? 1_000_000.0 : 10_000.0;
     Map<LayerType, RopeParameters> out = new EnumMap<>(LayerType.class);
     JsonNode params = j.get("rope_parameters");
-    boolean perType = params != null && params.isObject()
-        && (params.has(LayerType.FULL.configName()) || params.has(LayerType.SLIDING.configName()));
-    for (LayerType t : types) {
-      if (perType) {
-        JsonNode section = params.get(t.configName());
-        if (section == null || !section.isObject()) {
-          throw new IllegalArgumentException(src + ": 'rope_parameters' has no '" + t.configName() + "' entry for the "
-              + t.configName() + " layers.");
-        }
-        out.put(t, parse(j, section, "rope_parameters." + t.configName(), src,
-            j.path("rope_theta").asDouble(defaultTheta), headDim, maxPositions, modelType, true));
-      } else if (params != null && params.isObject()) {
-        out.put(t, parse(j, params, "rope_parameters", src, j.path("rope_theta").asDouble(defaultTheta), headDim,
-            maxPositions, modelType, false));
-      } else if (gemma && t == LayerType.SLIDING) {
-        double local = j.path("rope_local_base_freq").asDouble(10_000.0);
-        out.put(t, parse(j, null, "rope_scaling", src, local, headDim, maxPositions, modelType, false));
-      } else {
-        JsonNode scaling = j.get("rope_scaling");
-        double theta = j.path("rope_theta").asDouble(defaultTheta);
-        out.put(t, parse(j, scaling == null || scaling.isNull() ? null : scaling, "rope_scaling", src, theta, headDim,
-            maxPositions, modelType, false));
+    JsonNode scaling = j.get("rope_scaling");
+    boolean hasScaling = scaling != null && scaling.isObject() && !scaling.isEmpty();
+    if (modelType.equals("gemma3_text")) {
+      // Gemma3TextConfig: one section per layer type; an old rope_scaling applies to the global layers;
+      // bases default to rope_theta (1e6, global) and rope_local_base_freq (1e4, sliding)
+      boolean perType = params != null && params.isObject()
+          && (params.has(LayerType.FULL.configName()) || params.has(LayerType.SLIDING.configName()));
+      if (params != null && params.isObject() && !params.isEmpty() && !perType) {
+        throw new IllegalArgumentException(src + ": 'rope_parameters' of a gemma3_text model must hold one section "
+            + "per layer type (full_attention, sliding_attention).");
       }
+      for (LayerType t : types) {
+        ObjectNode section = JsonNodeFactory.instance.objectNode();
+        JsonNode given = perType ? params.get(t.configName()) : null;
+        if (given != null && given.isObject()) {
+          section.setAll((ObjectNode) given);
+        }
+        if (t == LayerType.FULL && hasScaling) {
+          section.setAll((ObjectNode) scaling);
+        }
+        double theta = t == LayerType.FULL ? j.path("rope_theta").asDouble(1_000_000.0)
+            : j.path("rope_local_base_freq").asDouble(10_000.0);
+        String key = perType ? "rope_parameters." + t.configName() : "rope_scaling";
+        out.put(t, parse(j, section.isEmpty() ? null : section, key, src, theta, headDim, maxPositions, modelType,
+            true));
+      }
+      return out;
+    }
+    // transformers: rope_parameters = rope_scaling or rope_parameters; rope_theta fills a missing base
+    JsonNode section = hasScaling ? scaling : params != null && params.isObject() ? params : null;
+    String key = hasScaling ? "rope_scaling" : "rope_parameters";
+    RopeParameters r = parse(j, section, key, src, j.path("rope_theta").asDouble(10_000.0), headDim, maxPositions,
+        modelType, false);
+    for (LayerType t : types) {
+      out.put(t, r);
     }
     return out;
   }
@@ -71,16 +84,23 @@ final class RopeConfigReader {
       }
       theta = number(s, "rope_theta", theta);
     }
-    double partial = j.hasNonNull("partial_rotary_factor") ? j.get("partial_rotary_factor").asDouble()
-        : s != null && s.hasNonNull("partial_rotary_factor") ? s.get("partial_rotary_factor").asDouble() : 1.0;
+    double partial = s != null && s.hasNonNull("partial_rotary_factor") ? s.get("partial_rotary_factor").asDouble()
+        : j.path("partial_rotary_factor").asDouble(1.0);
     if (type.equals("default") && !modelType.equals("phi3")) {
       partial = 1.0; // the Llama-family default RoPE (Llama, Qwen, Mistral, Gemma) rotates the whole head
     }
     int rotaryDim = (int) (headDim * partial);
-    boolean topOriginal = !perType && j.hasNonNull("original_max_position_embeddings");
-    int original = topOriginal ? j.get("original_max_position_embeddings").asInt()
-        : s != null && s.hasNonNull("original_max_position_embeddings") ? s.get("original_max_position_embeddings").asInt()
-        : maxPositions;
+    // Phi3Config always has original_max_position_embeddings (default 4096) and it overrides the section's;
+    // elsewhere a top-level key overrides a flat section's, and per-layer-type sections keep their own
+    int original;
+    if (modelType.equals("phi3")) {
+      original = j.path("original_max_position_embeddings").asInt(4096);
+    } else if (!perType && j.hasNonNull("original_max_position_embeddings")) {
+      original = j.get("original_max_position_embeddings").asInt();
+    } else {
+      original = s != null && s.hasNonNull("original_max_position_embeddings")
+          ? s.get("original_max_position_embeddings").asInt() : maxPositions;
+    }
     double factor = s == null ? Double.NaN : number(s, "factor", Double.NaN);
     double[] shortFactor = null;
     double[] longFactor = null;

@@ -139,6 +139,43 @@ class ModelConfigReaderTest {
     assertEquals(4096, c.decoder().slidingWindow());
   }
 
+  /** Precedence rules of transformers 5.17's config classes and rope standardisation. */
+  @Test
+  void precedenceAsTransformersResolvesIt() throws Exception {
+    String small = "'hidden_size':64,'intermediate_size':128,'num_attention_heads':4,'num_hidden_layers':2,"
+        + "'num_key_value_heads':2,'vocab_size':100,'max_position_embeddings':256";
+    // Mistral and Phi-3 ignore layer_types: every layer slides once a window is set
+    ModelConfig mistral = read("{'model_type':'mistral'," + small + ",'sliding_window':8,"
+        + "'layer_types':['full_attention','full_attention']}");
+    assertEquals(Collections.nCopies(2, LayerType.SLIDING), mistral.decoder().layerTypes());
+    // Llama never slides
+    ModelConfig llama = read("{'model_type':'llama'," + small + ",'sliding_window':8}");
+    assertEquals(0, llama.decoder().slidingWindow());
+    // a non-empty rope_scaling wins over rope_parameters; the section's partial_rotary_factor over the top level
+    ModelConfig both = read("{'model_type':'phi3'," + small + ",'partial_rotary_factor':0.5,"
+        + "'rope_parameters':{'rope_type':'default','rope_theta':500.0,'partial_rotary_factor':0.75},"
+        + "'rope_scaling':{'rope_type':'default','rope_theta':700.0}}");
+    assertEquals(700.0, both.decoder().rope().get(LayerType.FULL).theta());
+    assertEquals(8, both.decoder().rope().get(LayerType.FULL).rotaryDim()); // 16 × 0.5 (rope_scaling has none)
+    // Phi-3's original context is its own key (default 4096), never the section's
+    ModelConfig phi = read("{'model_type':'phi3'," + small.replace("256", "131072") + ",'rope_scaling':{'type':"
+        + "'longrope','original_max_position_embeddings':8192,'short_factor':[1,1,1,1,1,1,1,1],"
+        + "'long_factor':[2,2,2,2,2,2,2,2]}}");
+    assertEquals(4096, phi.decoder().rope().get(LayerType.FULL).originalMaxPositions());
+    // Gemma 3 per-layer-type sections: a missing sliding base is rope_local_base_freq
+    ModelConfig gemma = read("{'model_type':'gemma3_text'," + small + ",'head_dim':16,'rope_local_base_freq':"
+        + "50000.0,'layer_types':['sliding_attention','full_attention'],'sliding_window':4,'rope_parameters':"
+        + "{'full_attention':{'rope_type':'linear','factor':8.0,'rope_theta':1000000.0},"
+        + "'sliding_attention':{'rope_type':'default'}}}");
+    assertEquals(50_000.0, gemma.decoder().rope().get(LayerType.SLIDING).theta());
+    assertEquals("linear", gemma.decoder().rope().get(LayerType.FULL).type());
+    // multimodal Gemma 3 ties by its outer config and applies no logit soft cap
+    ModelConfig mm = read("{'model_type':'gemma3','tie_word_embeddings':true,'text_config':{'model_type':"
+        + "'gemma3_text','tie_word_embeddings':false,'final_logit_softcapping':30.0}}");
+    assertTrue(mm.tieWordEmbeddings());
+    assertEquals(0, mm.decoder().finalSoftcap());
+  }
+
   @Test
   void refusalsNameTheKey() {
     String gemma = "{'model_type':'gemma3_text','final_logit_softcapping':-1}";
@@ -152,5 +189,8 @@ class ModelConfigReaderTest {
         + "'num_hidden_layers':1,'vocab_size':100,'resid_pdrop':0.1}";
     assertTrue(assertThrows(IllegalArgumentException.class, () -> read(phi)).getMessage()
         .contains("'resid_pdrop' = 0.1"));
+    String bidirectional = "{'model_type':'gemma3_text','use_bidirectional_attention':true}";
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> read(bidirectional)).getMessage()
+        .contains("'use_bidirectional_attention' = true"));
   }
 }

@@ -54,9 +54,16 @@ class ModelErrorsTest {
       if (ReferenceCases.modelType(c).equals("gpt2")) {
         continue;
       }
-      String msg = loadError(caseWithConfig(tmp.resolve(c.getFileName()), c,
-          cfg -> cfg.putObject("rope_parameters").put("rope_type", "ntk-by-parts").put("rope_theta", 10000.0)));
-      assertTrue(msg.contains("rope_parameters.rope_type") && msg.contains("ntk-by-parts"), msg);
+      boolean perType = JSON.readTree(c.resolve("config.json").toFile()).path("rope_parameters").has("full_attention");
+      String msg = loadError(caseWithConfig(tmp.resolve(c.getFileName()), c, cfg -> {
+        if (perType) {
+          ((ObjectNode) cfg.get("rope_parameters").get("full_attention")).put("rope_type", "ntk-by-parts");
+        } else {
+          cfg.putObject("rope_parameters").put("rope_type", "ntk-by-parts").put("rope_theta", 10000.0);
+        }
+      }));
+      String key = perType ? "rope_parameters.full_attention.rope_type" : "rope_parameters.rope_type";
+      assertTrue(msg.contains(key) && msg.contains("ntk-by-parts"), msg);
     }
   }
 
