@@ -7,6 +7,7 @@ import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.checkpoint.HfCheckpointWriter;
 import org.lorafleet.trainer.model.CausalLmLoader;
+import org.lorafleet.trainer.safetensors.DType;
 
 /**
  * Folds an adapter into the base weights, as PEFT's {@code merge_and_unload}: nn.Linear weights
@@ -34,9 +35,21 @@ public final class AdapterMerge {
     return out;
   }
 
-  /** Writes a full Hugging Face checkpoint (config, merged weights, tokenizer) to {@code dir}. */
+  /**
+   * Writes a full Hugging Face checkpoint to {@code dir} that loads as-is elsewhere: config,
+   * merged weights in the base's dtypes (bf16/fp16 files stay bf16/fp16, rounded to nearest even),
+   * tokenizer, generation config and chat template.
+   */
   public static void writeMerged(HfCheckpoint base, LoraAdapter adapter, boolean weightInOut, Path dir) {
-    HfCheckpointWriter.write(dir, base.config(), mergedTensors(base, adapter, weightInOut), base.tokenizerPath());
+    Map<String, DType> dtypes = new LinkedHashMap<>();
+    for (String name : base.tensorNames()) {
+      DType d = base.dtype(name);
+      if (d == DType.F16 || d == DType.BF16) {
+        dtypes.put(name, d);
+      }
+    }
+    HfCheckpointWriter.write(dir, base.config(), mergedTensors(base, adapter, weightInOut), dtypes,
+        base.tokenizerPath());
   }
 
   private static String weightKey(HfCheckpoint base, String module) {

@@ -41,7 +41,22 @@ public final class SafetensorsWriter {
    * the file system allows it.
    */
   public static void write(Path path, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
-    byte[] header = header(path, tensors, metadata);
+    write(path, tensors, Map.of(), metadata);
+  }
+
+  /**
+   * As {@link #write(Path, Map, Map)}, storing each tensor in {@code dtypes.get(name)} (F32, F16 or
+   * BF16, rounded to nearest even; F32 when absent).
+   */
+  public static void write(Path path, Map<String, FloatTensor> tensors, Map<String, DType> dtypes,
+      Map<String, String> metadata) {
+    for (Map.Entry<String, DType> e : dtypes.entrySet()) {
+      if (e.getValue() != DType.F32 && e.getValue() != DType.F16 && e.getValue() != DType.BF16) {
+        throw new IllegalArgumentException("Tensor '" + e.getKey() + "' for " + path + " cannot be written as "
+            + e.getValue() + "; F32, F16 and BF16 are supported.");
+      }
+    }
+    byte[] header = header(path, tensors, dtypes, metadata);
     Path target = path.toAbsolutePath();
     Path dir = target.getParent();
     Path tmp = null;
@@ -53,13 +68,22 @@ public final class SafetensorsWriter {
         writeFully(ch, prefix);
         writeFully(ch, ByteBuffer.wrap(header));
         ByteBuffer buf = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
-        for (FloatTensor t : tensors.values()) {
-          float[] data = t.data();
+        for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+          float[] data = e.getValue().data();
+          DType dtype = dtypes.getOrDefault(e.getKey(), DType.F32);
           for (int off = 0; off < data.length; off += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, data.length - off);
             buf.clear();
-            buf.asFloatBuffer().put(data, off, n);
-            buf.limit(4 * n);
+            if (dtype == DType.F32) {
+              buf.asFloatBuffer().put(data, off, n);
+              buf.limit(4 * n);
+            } else {
+              for (int i = 0; i < n; i++) {
+                float f = data[off + i];
+                buf.putShort((short) (dtype == DType.BF16 ? HalfFloats.floatToBf16(f) : HalfFloats.floatToHalf(f)));
+              }
+              buf.flip();
+            }
             writeFully(ch, buf);
           }
         }
@@ -99,7 +123,8 @@ public final class SafetensorsWriter {
     }
   }
 
-  private static byte[] header(Path path, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+  private static byte[] header(Path path, Map<String, FloatTensor> tensors, Map<String, DType> dtypes,
+      Map<String, String> metadata) {
     ObjectNode root = MAPPER.createObjectNode();
     if (metadata != null && !metadata.isEmpty()) {
       ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
@@ -120,9 +145,10 @@ public final class SafetensorsWriter {
       if (e.getValue() == null) {
         throw new IllegalArgumentException("Tensor '" + name + "' for " + path + " is null.");
       }
-      long bytes = 4L * e.getValue().data().length;
+      DType dtype = dtypes.getOrDefault(name, DType.F32);
+      long bytes = (long) dtype.byteSize() * e.getValue().data().length;
       ObjectNode t = root.putObject(name);
-      t.put("dtype", DType.F32.headerName());
+      t.put("dtype", dtype.headerName());
       ArrayNode shape = t.putArray("shape");
       Arrays.stream(e.getValue().shape()).forEach(shape::add);
       t.putArray("data_offsets").add(offset).add(offset + bytes);

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 /**
  * Finds the reference fixture cases (folders holding a {@code golden.json}) produced by the peer
  * implementation. When the system property {@code lorafleet.reference.dir} (else the environment
- * variable {@code LORAFLEET_REFERENCE_DIR}) is set, that one root is read; otherwise both default
- * roots, {@code reference} and {@code reference-families} of the shared folder ({@link #sharedDirs()}). Tests
+ * variable {@code LORAFLEET_REFERENCE_DIR}) is set, that one root is read; otherwise the default
+ * roots: {@code reference} and {@code reference-families} of the shared folder ({@link #sharedDirs()})
+ * and the repository's {@code tools/reference/cases} (made by {@code tools/reference/make_cases.py}). Tests
  * must not hard-code case names: iterate {@link #all()}.
  */
 public final class ReferenceCases {
@@ -24,6 +25,8 @@ public final class ReferenceCases {
   public static final String ENV = "LORAFLEET_REFERENCE_DIR";
   public static final String SHARED_PROPERTY = "lorafleet.shared.dir";
   private static final List<String> DEFAULT_ROOTS = List.of("reference", "reference-families");
+  /** More cases made by tools/reference/make_cases.py (same format), from the repository root or a module. */
+  private static final List<String> GENERATED = List.of("tools/reference/cases", "../tools/reference/cases");
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -64,7 +67,15 @@ public final class ReferenceCases {
       }
       roots.add(found);
     }
-    return roots;
+    for (String candidate : GENERATED) {
+      Path p = Paths.get(candidate).toAbsolutePath().normalize();
+      if (Files.isDirectory(p)) {
+        roots.add(p);
+        return roots;
+      }
+    }
+    throw new IllegalStateException("The repository's generated cases (tools/reference/cases) were not found from "
+        + Paths.get("").toAbsolutePath() + ".");
   }
 
   /**
