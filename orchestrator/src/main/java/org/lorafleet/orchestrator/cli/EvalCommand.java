@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code lorafleet eval -c job.yaml}: eval loss and perplexity of the base model and/or an adapter. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Evaluation loss and perplexity on the config's eval data, for the base model and an adapter.",
-    footer = {"", "Examples:", "  lorafleet eval -c configs/quickstart.yaml            # base vs out/quickstart/adapter",
+    footer = {"", "Examples:", "  lorafleet eval -c configs/quickstart.yaml            # base vs model.adapter and out/quickstart/adapter",
         "  lorafleet eval -c configs/quickstart.yaml --adapter out/other/adapter --set train.eval_batches=50"})
 final class EvalCommand implements Callable<Integer> {
 
@@ -30,7 +30,7 @@ final class EvalCommand implements Callable<Integer> {
   List<String> overrides = new ArrayList<>();
 
   @Option(names = "--adapter", paramLabel = "DIR",
-      description = "Adapter to evaluate (default: <output.dir>/adapter when it exists).")
+      description = "Adapter to evaluate (default: model.adapter when set, and <output.dir>/adapter when it exists).")
   String adapter;
 
   @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the config's).")
@@ -39,15 +39,23 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JobConfig cfg = ConfigLoader.load(config, overrides, ConfigFiles::read);
-    String adapterDir = adapter;
-    if (adapterDir == null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(cfg.output().dir(), "adapter"))) {
-      adapterDir = java.nio.file.Path.of(cfg.output().dir(), "adapter").toString();
+    List<String> adapters = new ArrayList<>();
+    if (adapter != null) {
+      adapters.add(adapter);
+    } else {
+      if (cfg.model().adapter() != null) {
+        adapters.add(cfg.model().adapter()); // the adapter training started from
+      }
+      java.nio.file.Path trained = java.nio.file.Path.of(cfg.output().dir(), "adapter");
+      if (java.nio.file.Files.isDirectory(trained) && !adapters.contains(trained.toString())) {
+        adapters.add(trained.toString());
+      }
     }
     SparkSession spark = SparkSessions.start("lorafleet-eval-" + cfg.name(), master, cfg.spark().master(),
         cfg.spark().conf());
     try {
       var out = spec.commandLine().getOut();
-      for (Evaluations.Line l : Evaluations.baseAndAdapter(cfg, spark, adapterDir)) {
+      for (Evaluations.Line l : Evaluations.baseAndAdapters(cfg, spark, adapters)) {
         out.printf(Locale.ROOT, "%-48s loss %.4f  perplexity %.2f  (%,d tokens)%n", l.what(), l.loss(), l.perplexity(),
             l.tokens());
       }

@@ -8,11 +8,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
+import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.LoraSettings;
 import org.lorafleet.trainer.lora.PeftAdapterFolder;
+import org.lorafleet.trainer.model.LayerType;
+import org.lorafleet.trainer.model.ModelConfig;
+import org.lorafleet.trainer.model.ModelConfigReader;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -144,10 +149,53 @@ final class InspectCommand implements Callable<Integer> {
     tensors(out, dir.resolve(PeftAdapterFolder.WEIGHTS));
   }
 
+  /** How the trainer reads the model: family, shape, RoPE variant per layer type, size; or why it is refused. */
+  private void family(PrintWriter out, JsonNode c) {
+    ModelConfig m;
+    try {
+      m = ModelConfigReader.read(c, path.resolve("config.json").toString());
+    } catch (IllegalArgumentException e) {
+      out.println("  not loadable by LoRA Fleet: " + e.getMessage());
+      return;
+    }
+    out.printf(Locale.ROOT, "  family %s (%s): %d layers, hidden %d, %d heads of %d (%d key/value), MLP %d, vocab %d%s%n",
+        m.architecture().name().toLowerCase(Locale.ROOT), m.modelType(), m.layers(), m.hidden(), m.heads(),
+        m.headDim(), m.kvHeads(), m.intermediate(), m.vocabSize(), m.tieWordEmbeddings() ? ", tied head" : "");
+    if (m.decoder() != null) {
+      var d = m.decoder();
+      long sliding = d.layerTypes().stream().filter(t -> t == LayerType.SLIDING).count();
+      if (sliding > 0) {
+        out.printf(Locale.ROOT, "  attention: %d sliding-window layers (window %d), %d full%n", sliding,
+            d.slidingWindow(), d.layerTypes().size() - sliding);
+      }
+      d.rope().forEach((type, rope) -> out.println("  rope " + (d.rope().size() > 1 ? type.configName() + ": " : "")
+          + rope.describe()));
+    }
+    long params = 0;
+    long bytes = 0;
+    try (HfCheckpoint ck = HfCheckpoint.open(path)) {
+      for (String name : ck.tensorNames()) {
+        long n = java.util.Arrays.stream(ck.shape(name)).reduce(1, (a, b) -> a * b);
+        params += n;
+        bytes += n * ck.dtype(name).byteSize();
+      }
+    } catch (RuntimeException e) {
+      out.println("  weights: " + e.getMessage());
+      return;
+    }
+    out.printf(Locale.ROOT, "  size: %,d parameters (%s in the files)%n", params, human(bytes));
+  }
+
+  private static String human(long bytes) {
+    return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30))
+        : String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+  }
+
   private void model(PrintWriter out) throws IOException {
     JsonNode c = JSON.readTree(path.resolve("config.json").toFile());
     out.printf("Hugging Face model %s: model_type %s, vocab %s%n", path, c.path("model_type").asText("?"),
         c.path("vocab_size").asText("?"));
+    family(out, c);
     out.println("  tokenizer.json: " + (Files.exists(path.resolve("tokenizer.json")) ? "present" : "MISSING"));
     try (var s = Files.list(path)) {
       for (Path f : s.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList()) {

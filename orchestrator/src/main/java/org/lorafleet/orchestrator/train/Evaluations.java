@@ -23,6 +23,11 @@ public final class Evaluations {
 
   /** Evaluates the base model and, when given, base + adapter. Blocks (runs Spark jobs). */
   public static List<Line> baseAndAdapter(JobConfig cfg, SparkSession spark, String adapterDir) {
+    return baseAndAdapters(cfg, spark, adapterDir == null ? List.of() : List.of(adapterDir));
+  }
+
+  /** Evaluates the base model and base + each adapter, on the same eval batches. Blocks (runs Spark jobs). */
+  public static List<Line> baseAndAdapters(JobConfig cfg, SparkSession spark, List<String> adapterDirs) {
     if (cfg.data().eval() == null && cfg.data().evalFraction() <= 0) {
       throw new IllegalArgumentException("The config has no eval data: set data.eval or data.eval_fraction.");
     }
@@ -33,7 +38,7 @@ public final class Evaluations {
       var batches = DriverEval.batches(data.eval(), cfg.train().microBatchSize(), cfg.train().evalBatches());
       Evaluation.Result b = Evaluation.evaluate(base, batches);
       out.add(new Line("base " + cfg.model().path(), b.loss(), b.perplexity(), b.tokens()));
-      if (adapterDir != null) {
+      for (String adapterDir : adapterDirs) {
         CausalLm adapted = BaseModels.replica(cfg.model().path());
         LoraAdapter a = PeftAdapterFolder.load(LocalModelDir.of(adapterDir), adapted);
         a.attachTo(adapted);

@@ -104,6 +104,10 @@ class CliTest {
     assertTrue(model.out().contains("model_type llama") && model.out().contains("model.embed_tokens.weight"),
         model.out());
     for (Path c : ReferenceCases.all()) {
+      Outcome folder = run("inspect", c.toString());
+      assertEquals(0, folder.code(), folder.err());
+      assertTrue(folder.out().contains("  family ") && folder.out().contains(" parameters ("), folder.out());
+      assertTrue(ReferenceCases.modelType(c).equals("gpt2") || folder.out().contains("  rope "), folder.out());
       Outcome adapter = run("inspect", c.resolve("adapter-trained").toString());
       assertEquals(0, adapter.code(), adapter.err());
       assertTrue(adapter.out().contains("PEFT adapter") && adapter.out().contains("lora_A"), adapter.out());
@@ -113,6 +117,9 @@ class CliTest {
       assertEquals(0, merge.code(), merge.err());
       try (HfCheckpoint m = HfCheckpoint.open(merged)) {
         assertTrue(m.tensorNames().size() > 0 && Files.exists(merged.resolve("tokenizer.json")));
+        for (String companion : new String[] {"generation_config.json", "tokenizer_config.json", "chat_template.jinja"}) {
+          assertEquals(Files.exists(c.resolve(companion)), Files.exists(merged.resolve(companion)), companion);
+        }
       }
       Outcome gen = run("generate", "--model", c.toString(), "--adapter", c.resolve("adapter-trained").toString(),
           "--prompt", "Hello, world!", "--max-new-tokens", "5");
