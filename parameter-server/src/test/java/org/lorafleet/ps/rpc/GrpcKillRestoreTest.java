@@ -29,7 +29,7 @@ import org.lorafleet.ps.testing.LeastSquares;
 class GrpcKillRestoreTest {
 
   private static final int WORKERS = 4;
-  private static final int STEPS = 30;
+  private static final int STEPS = 300; // far more than the ~15 before the kill: at 30, fast runs finished before it
   private final LeastSquares problem = new LeastSquares(6, 2, 4);
   private final Map<String, FloatTensor> init = problem.initialWeights(99);
 
