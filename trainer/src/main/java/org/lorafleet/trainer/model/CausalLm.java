@@ -100,6 +100,19 @@ public final class CausalLm {
   }
 
   /**
+   * True when growing a cached sequence from {@code length} to {@code newLength} positions changes the
+   * RoPE tables of the positions already cached (LongRoPE's switch to its long factors), so the cache
+   * must be rebuilt, as transformers' Phi-3 drops its cache there.
+   */
+  public boolean cacheInvalidatedBy(int length, int newLength) {
+    if (cfg.decoder() == null) {
+      return false;
+    }
+    return cfg.decoder().rope().values().stream().anyMatch(r -> r.type().equals("longrope")
+        && length <= r.originalMaxPositions() && newLength > r.originalMaxPositions());
+  }
+
+  /**
    * Feeds {@code newIds} (one sequence, the positions after those in {@code cache}) through the
    * model, appends their keys and values to the cache and returns the logits [V] of the token after
    * the last of them. Each call costs O(cache length) attention per new position. No gradients.

@@ -10,7 +10,8 @@ import org.lorafleet.trainer.model.KvCache;
  * Autoregressive generation with the model as it is (base, or base + attached adapter), so a user
  * can compare what a fine-tune changed. Keeps a KV cache: the prompt is fed once, then each new
  * token costs one position (O(T) attention). GPT-2, whose position table is finite, slides its
- * window once the text outgrows it (the newest tokens that fit are re-fed).
+ * window once the text outgrows it (the newest tokens that fit are re-fed); LongRoPE models re-feed
+ * the sequence once when it outgrows the original context (their tables change there).
  */
 public final class TextGenerator {
 
@@ -38,6 +39,9 @@ public final class TextGenerator {
       if (cache.length() == cache.capacity()) { // GPT-2 past its positions: re-feed the newest window − 1
         cache.clear();
         logits = model.nextTokenLogits(Arrays.copyOfRange(seq, len - (window - 1), len), cache);
+      } else if (model.cacheInvalidatedBy(cache.length(), cache.length() + 1)) { // LongRoPE switches tables
+        cache.clear();
+        logits = model.nextTokenLogits(Arrays.copyOfRange(seq, from, len), cache);
       } else {
         logits = model.nextTokenLogits(new long[] {next}, cache);
       }

@@ -37,11 +37,19 @@ class KvCacheTest {
       for (int i = 0; i < len; i++) {
         ids[i] = (i * 37L + 11) % v;
       }
-      // dynamic NTK RoPE rescales with the sequence length in use, so (as in transformers) cached keys
-      // keep the rotation of their step: compare within the context, where the tables do not change
-      boolean dynamic = model.config().decoder() != null
-          && model.config().decoder().rope().values().stream().anyMatch(r -> r.type().equals("dynamic"));
-      int comparable = dynamic ? Math.min(len, model.config().maxPositions()) : len;
+      // dynamic and LongRoPE tables depend on the sequence length in use, so (as in transformers) cached
+      // keys keep the rotation of their step: compare within the context, where the tables do not change
+      // (TextGenerator re-feeds the sequence when LongRoPE switches, as transformers' Phi-3 does)
+      int comparable = len;
+      if (model.config().decoder() != null) {
+        for (var r : model.config().decoder().rope().values()) {
+          if (r.type().equals("dynamic")) {
+            comparable = Math.min(comparable, r.maxPositions());
+          } else if (r.type().equals("longrope")) {
+            comparable = Math.min(comparable, r.originalMaxPositions());
+          }
+        }
+      }
       float[] full = model.logits(Arrays.copyOf(ids, comparable), 1, comparable).dup().data().asFloat(); // [T, V]
       KvCache cache = model.newCache(len);
       int prompt = 5;

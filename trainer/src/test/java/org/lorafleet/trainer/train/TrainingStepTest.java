@@ -117,6 +117,19 @@ class TrainingStepTest {
     }
   }
 
+  private static double central(LoraTrainer trainer, LoraAdapter adapter, Batch b, float[] p, int idx, double h) {
+    float orig = p[idx];
+    p[idx] = (float) (orig + h);
+    adapter.syncToModel();
+    double up = trainer.gradients(b, 0, 0).lossSum();
+    p[idx] = (float) (orig - h);
+    adapter.syncToModel();
+    double down = trainer.gradients(b, 0, 0).lossSum();
+    p[idx] = orig;
+    adapter.syncToModel();
+    return (up - down) / (((float) (orig + h)) - ((float) (orig - h)));
+  }
+
   /** Finite differences of the summed loss against the analytic gradient, with dropout active. */
   @ParameterizedTest
   @MethodSource("cases")
@@ -133,19 +146,12 @@ class TrainingStepTest {
       String key = withDropout.parameters().keySet().iterator().next(); // a lora_A of the first layer
       float[] p = withDropout.parameters().get(key).data();
       for (int idx : new int[] {0, p.length / 2, p.length - 1}) {
-        float orig = p[idx];
-        double h = 1e-2;
-        p[idx] = (float) (orig + h);
-        withDropout.syncToModel();
-        double up = trainer.gradients(b, 0, 0).lossSum();
-        p[idx] = (float) (orig - h);
-        withDropout.syncToModel();
-        double down = trainer.gradients(b, 0, 0).lossSum();
-        p[idx] = orig;
-        withDropout.syncToModel();
-        double numeric = (up - down) / (2 * h);
+        // float32 loss: h must be large, so truncation error is a few % on sharply curved cases (the
+        // generated ones scale q/k ×6); a wrong dropout mask or scale (1/(1 − 0.3)) is off by far more.
+        // The exact double-precision checks are in RotaryBlockGradientTest.
+        double numeric = central(trainer, withDropout, b, p, idx, 1e-2);
         double analytic = grads.get(key).data()[idx];
-        assertEquals(numeric, analytic, 2e-2 * Math.max(1e-2, Math.abs(numeric)), key + "[" + idx + "]");
+        assertEquals(numeric, analytic, 5e-2 * Math.max(1e-2, Math.abs(numeric)), key + "[" + idx + "]");
       }
     }
   }
