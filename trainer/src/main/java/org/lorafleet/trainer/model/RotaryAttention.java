@@ -67,19 +67,10 @@ final class RotaryAttention {
     int nh = cfg.heads();
     int nkv = cfg.kvHeads();
     int hd = cfg.headDim();
-    INDArray qOut;
-    INDArray kOut;
-    INDArray vOut;
-    if (k == null) {
-      INDArray qkv = q.forward(a, p.rng(), s[0]); // [N, qDim + 2·kvDim]
-      qOut = Nd.columns(qkv, 0, cfg.qDim());
-      kOut = Nd.columns(qkv, cfg.qDim(), cfg.qDim() + cfg.kvDim());
-      vOut = Nd.columns(qkv, cfg.qDim() + cfg.kvDim(), cfg.qDim() + 2 * cfg.kvDim());
-    } else {
-      qOut = q.forward(a, p.rng(), s[0]);
-      kOut = k.forward(a, p.rng(), s[1]);
-      vOut = v.forward(a, p.rng(), s[2]);
-    }
+    INDArray[] qkv = project(a, p.rng(), s);
+    INDArray qOut = qkv[0];
+    INDArray kOut = qkv[1];
+    INDArray vOut = qkv[2];
     Rope rope = p.rope(type);
     INDArray qh = headNorm(Nd.splitHeads(qOut, b, t, nh, hd), qNorm, sqn); // [B·nh, T, hd]
     INDArray kh = headNorm(Nd.splitHeads(kOut, b, t, nkv, hd), kNorm, skn); // [B·nkv, T, hd]
@@ -100,19 +91,10 @@ final class RotaryAttention {
     int nh = cfg.heads();
     int nkv = cfg.kvHeads();
     int hd = cfg.headDim();
-    INDArray qOut;
-    INDArray kOut;
-    INDArray vOut;
-    if (k == null) {
-      INDArray qkv = q.forward(a, null, null);
-      qOut = Nd.columns(qkv, 0, cfg.qDim());
-      kOut = Nd.columns(qkv, cfg.qDim(), cfg.qDim() + cfg.kvDim());
-      vOut = Nd.columns(qkv, cfg.qDim() + cfg.kvDim(), cfg.qDim() + 2 * cfg.kvDim());
-    } else {
-      qOut = q.forward(a, null, null);
-      kOut = k.forward(a, null, null);
-      vOut = v.forward(a, null, null);
-    }
+    INDArray[] qkv = project(a, null, new LoraLinear.Saved[4][]);
+    INDArray qOut = qkv[0];
+    INDArray kOut = qkv[1];
+    INDArray vOut = qkv[2];
     Rope rope = p.ropes().get(type);
     INDArray qh = rope.apply(headNorm(Nd.splitHeads(qOut, 1, n, nh, hd), qNorm, null)); // [nh, n, hd]
     INDArray kh = rope.apply(headNorm(Nd.splitHeads(kOut, 1, n, nkv, hd), kNorm, null)); // [nkv, n, hd]
@@ -143,6 +125,19 @@ final class RotaryAttention {
     }
     return q.backward(dqFlat, s.q(), grads).addi(k.backward(dkFlat, s.k(), grads))
         .addi(v.backward(dvFlat, s.v(), grads));
+  }
+
+  /**
+   * {q [N, nh·hd], k [N, nkv·hd], v [N, nkv·hd]} from the separate projections or the fused
+   * [q | k | v] one; {@code s[i]} (null entries: nothing kept) receive the projections' saved state.
+   */
+  private INDArray[] project(INDArray a, java.util.SplittableRandom rng, LoraLinear.Saved[][] s) {
+    if (k == null) {
+      INDArray qkv = q.forward(a, rng, s[0]); // [N, qDim + 2·kvDim]
+      return new INDArray[] {Nd.columns(qkv, 0, cfg.qDim()), Nd.columns(qkv, cfg.qDim(), cfg.qDim() + cfg.kvDim()),
+          Nd.columns(qkv, cfg.qDim() + cfg.kvDim(), cfg.qDim() + 2 * cfg.kvDim())};
+    }
+    return new INDArray[] {q.forward(a, rng, s[0]), k.forward(a, rng, s[1]), v.forward(a, rng, s[2])};
   }
 
   /** Per-head RMSNorm over head_dim of x [BH, T, hd] (identity when {@code gain} is null). */
