@@ -11,8 +11,9 @@ import org.lorafleet.trainer.nn.LayerNorm;
 import org.lorafleet.trainer.nn.LoraGradients;
 import org.lorafleet.trainer.nn.LoraLinear;
 import org.lorafleet.trainer.nn.RmsNorm;
-import org.lorafleet.trainer.nn.Softcap;
+import org.lorafleet.trainer.nn.Scratch;
 import org.lorafleet.trainer.nn.StepMemory;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,7 +34,7 @@ public final class CausalLm {
   private final List<DecoderBlock> blocks;
   private final INDArray finalNormGain; // [H]
   private final INDArray finalNormBias; // [H], GPT-2 only
-  private final INDArray head; // [V, H]
+  private final LmHead head; // [V, H]
   private final Map<String, LoraLinear> linears = new LinkedHashMap<>();
 
   CausalLm(ModelConfig cfg, INDArray tokenEmbedding, INDArray positionEmbedding, List<DecoderBlock> blocks,
@@ -44,7 +45,7 @@ public final class CausalLm {
     this.blocks = List.copyOf(blocks);
     this.finalNormGain = finalNormGain;
     this.finalNormBias = finalNormBias;
-    this.head = head;
+    this.head = new LmHead(head, cfg.decoder() == null ? 0 : cfg.decoder().finalSoftcap());
     for (DecoderBlock b : blocks) {
       for (LoraLinear l : b.linears()) {
         linears.put(l.name(), l);
@@ -58,7 +59,22 @@ public final class CausalLm {
    */
   public CausalLm replica() {
     return new CausalLm(cfg, tokenEmbedding, positionEmbedding, blocks.stream().map(DecoderBlock::replica).toList(),
-        finalNormGain, finalNormBias, head);
+        finalNormGain, finalNormBias, head.weight());
+  }
+
+  /** Bytes of every frozen array (embeddings, head when not tied, norms, layer weights in their stored form). */
+  public long weightBytes() {
+    java.util.IdentityHashMap<Object, Boolean> seen = new java.util.IdentityHashMap<>();
+    long total = 0;
+    for (INDArray a : new INDArray[] {tokenEmbedding, positionEmbedding, finalNormGain, finalNormBias, head.weight()}) {
+      if (a != null && seen.put(a, true) == null) {
+        total += a.length() * a.dataType().width();
+      }
+    }
+    for (DecoderBlock b : blocks) {
+      total += b.frozenBytes();
+    }
+    return total;
   }
 
   public ModelConfig config() {
@@ -136,7 +152,10 @@ public final class CausalLm {
   /** Summed loss and token count of a batch, without gradients (evaluation). */
   public CrossEntropy.Result loss(long[] ids, long[] labels, int batch, int seq) {
     try (MemoryWorkspace ws = StepMemory.open()) {
-      return CrossEntropy.compute(logits(ids, batch, seq), labels, batch, seq, false);
+      Pass pass = Pass.of(cfg, batch, seq, null);
+      LmHead.Result r = head.loss(forwardHidden(ids, pass, null, null), CrossEntropy.targets(labels, batch, seq,
+          cfg.vocabSize()), false);
+      return new CrossEntropy.Result(r.lossSum(), r.tokens(), null);
     }
   }
 
@@ -150,40 +169,96 @@ public final class CausalLm {
    * @param rng dropout randomness (null for no dropout)
    */
   public Gradients gradients(long[] ids, long[] labels, int batch, int seq, SplittableRandom rng) {
+    return gradients(ids, labels, batch, seq, rng, false);
+  }
+
+  /**
+   * {@link #gradients(long[], long[], int, int, SplittableRandom)}, optionally with gradient
+   * checkpointing (Chen et al., 2016): forward keeps only each block's input, and backward
+   * recomputes one block at a time, so saved activations shrink from every block's intermediates to
+   * one [B·T, H] array per block, for one more forward pass of compute. Same gradients either way.
+   */
+  public Gradients gradients(long[] ids, long[] labels, int batch, int seq, SplittableRandom rng,
+      boolean checkpointBlocks) {
     try (MemoryWorkspace ws = StepMemory.open()) {
-      return gradientsInScope(ids, labels, batch, seq, rng);
+      return gradientsInScope(ids, labels, batch, seq, rng, checkpointBlocks);
     }
   }
 
-  private Gradients gradientsInScope(long[] ids, long[] labels, int batch, int seq, SplittableRandom rng) {
+  private Gradients gradientsInScope(long[] ids, long[] labels, int batch, int seq, SplittableRandom rng,
+      boolean checkpointBlocks) {
+    int[] targets = CrossEntropy.targets(labels, batch, seq, cfg.vocabSize());
     Pass pass = Pass.of(cfg, batch, seq, rng);
-    Deque<Object> tape = new ArrayDeque<>();
-    Object[] finalNorm = new Object[1];
-    INDArray hidden = forwardHidden(ids, pass, tape, finalNorm);
-    INDArray logits = Nd4j.gemm(hidden, head, false, true); // [N, V]
-    double cap = finalSoftcap();
-    INDArray capTanh = null;
-    if (cap > 0) {
-      capTanh = logits;
-      logits = Softcap.forwardInPlace(logits, cap);
+    long[] seeds = new long[blocks.size()];
+    for (int i = 0; i < seeds.length && rng != null; i++) {
+      seeds[i] = rng.nextLong();
     }
-    CrossEntropy.Result ce = CrossEntropy.compute(logits, labels, batch, seq, true);
-    INDArray dLogits = capTanh == null ? ce.dLogits() : Softcap.backward(ce.dLogits(), capTanh);
+    Deque<Object> tape = new ArrayDeque<>();
+    INDArray[] inputs = new INDArray[blocks.size()];
+    Object[] finalNorm = new Object[1];
+    checkIds(ids, pass);
+    INDArray x = embed(ids, 0, pass.seq());
+    for (int i = 0; i < blocks.size(); i++) {
+      if (checkpointBlocks) {
+        inputs[i] = x;
+        x = inBlockScope(x, blocks.get(i), blockPass(pass, seeds[i]));
+      } else {
+        x = blocks.get(i).forward(x, blockPass(pass, seeds[i]), tape);
+      }
+    }
+    INDArray hidden = finalNorm(x, finalNorm);
+    LmHead.Result ce = head.loss(hidden, targets, true);
     LoraGradients grads = new LoraGradients();
-    INDArray dHidden = Nd4j.gemm(dLogits, head, false, false); // [N, H]; no gradient for the frozen head
-    INDArray dx = finalNormBackward(dHidden, finalNorm[0]);
+    INDArray dx = finalNormBackward(ce.dHidden(), finalNorm[0]); // [N, H]; no gradient for the frozen head
     for (int i = blocks.size() - 1; i >= 0; i--) {
-      dx = blocks.get(i).backward(dx, pass, tape, grads);
+      if (checkpointBlocks) {
+        dx = recomputeBackward(inputs[i], dx, blocks.get(i), blockPass(pass, seeds[i]), grads);
+      } else {
+        dx = blocks.get(i).backward(dx, pass, tape, grads);
+      }
     }
     return new Gradients(ce.lossSum(), ce.tokens(), grads);
   }
 
-  private INDArray forwardHidden(long[] ids, Pass pass, Deque<Object> tape, Object[] finalNorm) {
+  /**
+   * The pass as a block sees it: its own dropout stream from a seed drawn from the pass's, so a block
+   * run again in backward draws the same masks.
+   */
+  private static Pass blockPass(Pass pass, long seed) {
+    return pass.rng() == null ? pass : pass.withRng(new SplittableRandom(seed));
+  }
+
+  /** A block's forward without saved state; its temporaries are dropped, only the output [N, H] is kept. */
+  private static INDArray inBlockScope(INDArray x, DecoderBlock block, Pass p) {
+    INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+    try (MemoryWorkspace ws = Scratch.open(Scratch.Level.BLOCK)) {
+      out.assign(block.forward(x, p, null));
+    }
+    return out;
+  }
+
+  /** Runs a block's forward again, with its saved state, then its backward; returns dX [N, H]. */
+  private static INDArray recomputeBackward(INDArray x, INDArray dy, DecoderBlock block, Pass p,
+      LoraGradients grads) {
+    INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+    try (MemoryWorkspace ws = Scratch.open(Scratch.Level.BLOCK)) {
+      Deque<Object> tape = new ArrayDeque<>();
+      block.forward(x, p, tape);
+      dx.assign(block.backward(dy, p, tape, grads));
+    }
+    return dx;
+  }
+
+  private void checkIds(long[] ids, Pass pass) {
     if (ids.length != pass.rows()) {
       throw new IllegalArgumentException("Got " + ids.length + " token ids for a batch of " + pass.batch() + " × "
           + pass.seq() + ".");
     }
     cfg.checkSequenceLength(pass.seq());
+  }
+
+  private INDArray forwardHidden(long[] ids, Pass pass, Deque<Object> tape, Object[] finalNorm) {
+    checkIds(ids, pass);
     INDArray x = embed(ids, 0, pass.seq());
     for (DecoderBlock b : blocks) {
       x = b.forward(x, pass, tape);
@@ -204,7 +279,7 @@ public final class CausalLm {
       }
       rows[i] = (int) ids[i];
     }
-    INDArray x = Nd4j.pullRows(tokenEmbedding, 1, rows); // [N, H]
+    INDArray x = float32(Nd4j.pullRows(tokenEmbedding, 1, rows)); // [N, H]
     if (cfg.decoder() != null && cfg.decoder().embeddingScale() != 1.0) {
       x.muli((float) cfg.decoder().embeddingScale()); // Gemma: × √hidden, rounded to the weights' float32
     }
@@ -213,9 +288,15 @@ public final class CausalLm {
       for (int i = 0; i < pos.length; i++) {
         pos[i] = first + i % seq;
       }
-      x.addi(Nd4j.pullRows(positionEmbedding, 1, pos));
+      x.addi(float32(Nd4j.pullRows(positionEmbedding, 1, pos)));
     }
     return x;
+  }
+
+  /** Half-precision rows upcast to float32 (exact for bfloat16). */
+  private static INDArray float32(INDArray a) {
+    DataType t = a.dataType();
+    return t == DataType.FLOAT || t == DataType.DOUBLE ? a : a.castTo(DataType.FLOAT);
   }
 
   private INDArray embed(long[] ids, int first) {
@@ -247,12 +328,6 @@ public final class CausalLm {
   }
 
   private INDArray head(INDArray hidden) {
-    INDArray logits = Nd4j.gemm(hidden, head, false, true); // [N, V]
-    double cap = finalSoftcap();
-    return cap > 0 ? Softcap.forwardInPlace(logits, cap) : logits;
-  }
-
-  private double finalSoftcap() {
-    return cfg.decoder() == null ? 0 : cfg.decoder().finalSoftcap();
+    return head.logits(hidden); // [N, V]
   }
 }

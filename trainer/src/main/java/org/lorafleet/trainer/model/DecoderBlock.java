@@ -15,6 +15,11 @@ public interface DecoderBlock {
   /** The block's linear layers, which LoRA may target. */
   List<LoraLinear> linears();
 
+  /** Bytes of the block's frozen linear weights and biases in their stored form (norm gains, H values each, left out). */
+  default long frozenBytes() {
+    return linears().stream().mapToLong(LoraLinear::frozenBytes).sum();
+  }
+
   /** A block sharing this one's frozen arrays, with fresh (adapter-less) linear layers. */
   DecoderBlock replica();
 

@@ -71,7 +71,7 @@ final class Gpt2Block implements DecoderBlock {
     INDArray q = Nd.splitHeads(columns(qkv, 0, h), p.batch(), p.seq(), nh, hd); // [B·nh, T, hd]
     INDArray k = Nd.splitHeads(columns(qkv, h, 2 * h), p.batch(), p.seq(), nh, hd);
     INDArray v = Nd.splitHeads(columns(qkv, 2 * h, 3 * h), p.batch(), p.seq(), nh, hd);
-    INDArray o = CausalAttention.forward(q, k, v, 1.0 / Math.sqrt(hd), p.mask(), sAtt);
+    INDArray o = CausalAttention.forward(q, k, v, 1.0 / Math.sqrt(hd), 1, 0, sAtt);
     INDArray attnOut = attnProj.forward(Nd.mergeHeads(o, p.batch(), p.seq(), nh, hd), p.rng(), sProj);
     INDArray x2 = x.add(attnOut);
     INDArray m = LayerNorm.forward(x2, ln2g, ln2b, cfg.normEps(), l2);

@@ -3,31 +3,28 @@ package org.lorafleet.trainer.model;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.lorafleet.trainer.nn.CausalAttention;
 import org.lorafleet.trainer.nn.Rope;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Per-call facts a forward/backward pass shares across blocks: the batch shape, the attention mask
- * and RoPE tables of each layer type (for the heads/kvHeads query heads stacked per key/value head;
- * no RoPE for GPT-2), and the dropout randomness (null in evaluation).
+ * Per-call facts a forward/backward pass shares across blocks: the batch shape, the attention
+ * window (0: full causal) and RoPE tables of each layer type (no RoPE for GPT-2), and the dropout
+ * randomness (null in evaluation).
  */
-public record Pass(int batch, int seq, Map<LayerType, INDArray> masks, Map<LayerType, Rope> ropes,
+public record Pass(int batch, int seq, Map<LayerType, Integer> windows, Map<LayerType, Rope> ropes,
     SplittableRandom rng) {
 
   public int rows() {
     return batch * seq;
   }
 
-  /** The additive mask of a layer type. */
-  public INDArray mask(LayerType type) {
-    return masks.get(type);
+  /** The attention window of a layer type: 0 for full causal attention. */
+  public int window(LayerType type) {
+    return windows.get(type);
   }
 
-  /** GPT-2's (full causal) mask. */
-  public INDArray mask() {
-    return masks.get(LayerType.FULL);
+  /** The same pass with other dropout randomness (one stream per block, so a block can be recomputed). */
+  public Pass withRng(SplittableRandom blockRng) {
+    return new Pass(batch, seq, windows, ropes, blockRng);
   }
 
   public Rope rope(LayerType type) {
@@ -35,23 +32,22 @@ public record Pass(int batch, int seq, Map<LayerType, INDArray> masks, Map<Layer
   }
 
   static Pass of(ModelConfig cfg, int batch, int seq, SplittableRandom rng) {
-    int group = cfg.heads() / cfg.kvHeads(); // 1 for GPT-2
-    Map<LayerType, INDArray> masks = new EnumMap<>(LayerType.class);
+    Map<LayerType, Integer> windows = new EnumMap<>(LayerType.class);
     Map<LayerType, Rope> ropes = new EnumMap<>(LayerType.class);
     DecoderSpec d = cfg.decoder();
     if (d == null) {
-      masks.put(LayerType.FULL, CausalAttention.causalMask(seq, group));
-      return new Pass(batch, seq, masks, ropes, rng);
+      windows.put(LayerType.FULL, 0);
+      return new Pass(batch, seq, windows, ropes, rng);
     }
     for (LayerType t : d.layerTypes()) {
-      if (masks.containsKey(t)) {
+      if (windows.containsKey(t)) {
         continue;
       }
       int window = t == LayerType.SLIDING && d.slidingWindow() < seq ? d.slidingWindow() : 0;
-      masks.put(t, CausalAttention.causalMask(seq, group, window, DataType.FLOAT));
+      windows.put(t, window);
       RopeParameters.Frequencies f = d.rope().get(t).frequencies(seq);
       ropes.put(t, new Rope(f.invFreq(), f.attentionFactor(), cfg.headDim(), seq));
     }
-    return new Pass(batch, seq, masks, ropes, rng);
+    return new Pass(batch, seq, windows, ropes, rng);
   }
 }

@@ -76,7 +76,7 @@ final class RotaryAttention {
     INDArray kh = headNorm(Nd.splitHeads(kOut, b, t, nkv, hd), kNorm, skn); // [B·nkv, T, hd]
     INDArray vh = Nd.splitHeads(vOut, b, t, nkv, hd);
     INDArray att = CausalAttention.forward(grouped(rope.apply(qh), b, t), rope.apply(kh), vh,
-        cfg.decoder().attentionScale(), p.mask(type), sAtt);
+        cfg.decoder().attentionScale(), cfg.heads() / cfg.kvHeads(), p.window(type), sAtt);
     INDArray out = o.forward(Nd.mergeHeads(att, b, t, nh, hd), p.rng(), s[3]);
     if (keep) {
       saved[0] = new Saved(s[0][0], s[1] == null ? null : s[1][0], s[2] == null ? null : s[2][0],

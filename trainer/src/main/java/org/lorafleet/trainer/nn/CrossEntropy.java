@@ -19,18 +19,12 @@ public final class CrossEntropy {
 
   private CrossEntropy() {}
 
-  /** Sum of token losses, number of counted tokens and d(sum)/d(logits) (null unless requested). */
-  public record Result(double lossSum, long tokens, INDArray dLogits) {}
-
   /**
-   * @param logits [B·T, V]; overwritten with softmax probabilities (the gradient when {@code withGrad})
-   * @param labels [B][T] in row-major order, length B·T
+   * The target of each row of a [B·T] batch: the next position's label, or −1 where it is ignored
+   * (−100, or the last position of a row); fails naming a label outside the vocabulary.
    */
-  public static Result compute(INDArray logits, long[] labels, int batch, int seq, boolean withGrad) {
-    int n = batch * seq;
-    int vocab = (int) logits.size(1);
-    int[] target = new int[n];
-    long count = 0;
+  public static int[] targets(long[] labels, int batch, int seq, int vocab) {
+    int[] target = new int[batch * seq];
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < seq; t++) {
         int row = b * seq + t;
@@ -44,8 +38,32 @@ public final class CrossEntropy {
               + " is outside the vocabulary [0, " + vocab + ").");
         }
         target[row] = (int) next;
-        count++;
       }
+    }
+    return target;
+  }
+
+  /** Sum of token losses, number of counted tokens and d(sum)/d(logits) (null unless requested). */
+  public record Result(double lossSum, long tokens, INDArray dLogits) {}
+
+  /**
+   * @param logits [B·T, V]; overwritten with softmax probabilities (the gradient when {@code withGrad})
+   * @param labels [B][T] in row-major order, length B·T
+   */
+  public static Result compute(INDArray logits, long[] labels, int batch, int seq, boolean withGrad) {
+    return rows(logits, targets(labels, batch, seq, (int) logits.size(1)), 0, withGrad);
+  }
+
+  /**
+   * The loss of a chunk of rows: {@code logits} [n, V] are the rows {@code from … from+n} of a batch
+   * whose targets are {@code allTargets} ({@link #targets}); logits are overwritten as in {@link #compute}.
+   */
+  public static Result rows(INDArray logits, int[] allTargets, int from, boolean withGrad) {
+    int n = (int) logits.size(0);
+    int[] target = java.util.Arrays.copyOfRange(allTargets, from, from + n);
+    long count = 0;
+    for (int t : target) {
+      count += t >= 0 ? 1 : 0;
     }
     // Loss of row r: -log p_t = lse − z_t. Read z_t and the row max, then one native softmax op
     // (max, exp, sum, divide fused; ~2× cheaper than composing them) turns the logits into p.

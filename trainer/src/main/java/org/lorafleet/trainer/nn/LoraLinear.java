@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class LoraLinear {
 
   private final String name;
-  private final INDArray weight;
+  private final FrozenWeight weight;
   private final boolean weightInOut;
   private final INDArray bias;
   private final int in;
@@ -28,12 +28,18 @@ public final class LoraLinear {
   private double dropout;
 
   public LoraLinear(String name, INDArray weight, boolean weightInOut, INDArray bias) {
+    this(name, new DenseWeight(weight), weightInOut, bias);
+  }
+
+  /** A layer over a frozen weight in any stored form (dense half precision or quantised). */
+  public LoraLinear(String name, FrozenWeight weight, boolean weightInOut, INDArray bias) {
     this.name = name;
     this.weight = weight;
     this.weightInOut = weightInOut;
     this.bias = bias;
-    this.in = (int) (weightInOut ? weight.size(0) : weight.size(1));
-    this.out = (int) (weightInOut ? weight.size(1) : weight.size(0));
+    long[] shape = weight.shape();
+    this.in = (int) (weightInOut ? shape[0] : shape[1]);
+    this.out = (int) (weightInOut ? shape[1] : shape[0]);
     if (bias != null && bias.length() != out) {
       throw new IllegalArgumentException("Bias of '" + name + "' has " + bias.length() + " values but the layer has "
           + out + " outputs.");
@@ -58,8 +64,14 @@ public final class LoraLinear {
     return out;
   }
 
-  public INDArray weight() {
+  /** The frozen weight in its stored form. */
+  public FrozenWeight frozen() {
     return weight;
+  }
+
+  /** Bytes of the frozen weight and bias. */
+  public long frozenBytes() {
+    return weight.bytes() + (bias == null ? 0 : bias.length() * bias.dataType().width());
   }
 
   public boolean weightInOut() {
@@ -102,7 +114,7 @@ public final class LoraLinear {
    * @return y [N, out]
    */
   public INDArray forward(INDArray x, SplittableRandom rng, Saved[] saved) {
-    INDArray y = Nd4j.gemm(x, weight, false, !weightInOut);
+    INDArray y = frozenGemm(x, false);
     if (bias != null) {
       y.addiRowVector(bias);
     }
@@ -117,6 +129,23 @@ public final class LoraLinear {
     }
     if (saved != null) {
       saved[0] = new Saved(xd, mask, u);
+    }
+    return y;
+  }
+
+  /**
+   * x·Wᵀ (forward, y [N, out]) or dy·W (backward, dx [N, in]) with the frozen weight in float32; a
+   * stored form other than float32 is expanded inside a scratch scope, so the float32 copy lives
+   * for this one GEMM only.
+   */
+  private INDArray frozenGemm(INDArray x, boolean backward) {
+    boolean transpose = backward ? weightInOut : !weightInOut;
+    if (weight instanceof DenseWeight d && (d.values().dataType() == x.dataType())) {
+      return Nd4j.gemm(x, d.values(), false, transpose);
+    }
+    INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), backward ? in : out);
+    try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Scratch.open(Scratch.Level.CHUNK)) {
+      y.assign(Nd4j.gemm(x, weight.toFloat(), false, transpose));
     }
     return y;
   }
@@ -136,7 +165,7 @@ public final class LoraLinear {
    * @return dx [N, in]
    */
   public INDArray backward(INDArray dy, Saved s, LoraGradients grads) {
-    INDArray dx = Nd4j.gemm(dy, weight, false, weightInOut);
+    INDArray dx = frozenGemm(dy, true);
     if (loraA != null) {
       INDArray dB = Nd4j.gemm(dy, s.u(), true, false).muli(scaling); // [out, r]
       INDArray du = Nd4j.gemm(dy, loraB, false, false).muli(scaling); // [N, r]

@@ -21,13 +21,20 @@ public final class LoraTrainer {
   private final LoraAdapter adapter;
   private final AdamW optimizer;
   private final long seed;
+  private final boolean gradientCheckpointing;
   private long step;
 
   public LoraTrainer(CausalLm model, LoraAdapter adapter, AdamW optimizer, long seed) {
+    this(model, adapter, optimizer, seed, false);
+  }
+
+  /** @param gradientCheckpointing recompute each decoder block in backward instead of keeping its activations */
+  public LoraTrainer(CausalLm model, LoraAdapter adapter, AdamW optimizer, long seed, boolean gradientCheckpointing) {
     this.model = model;
     this.adapter = adapter;
     this.optimizer = optimizer;
     this.seed = seed;
+    this.gradientCheckpointing = gradientCheckpointing;
     adapter.attachTo(model);
   }
 
@@ -59,7 +66,7 @@ public final class LoraTrainer {
    */
   public MicroBatchGradients gradients(Batch b, long atStep, int microIndex) {
     SplittableRandom rng = adapter.settings().dropout() > 0 ? dropoutRng(seed, atStep, microIndex) : null;
-    CausalLm.Gradients g = model.gradients(b.inputIds(), b.labels(), b.batch(), b.seq(), rng);
+    CausalLm.Gradients g = model.gradients(b.inputIds(), b.labels(), b.batch(), b.seq(), rng, gradientCheckpointing);
     return new MicroBatchGradients(adapter.gradients(g.grads()), g.lossSum(), g.tokens());
   }
 

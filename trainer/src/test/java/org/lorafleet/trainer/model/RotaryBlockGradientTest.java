@@ -12,7 +12,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.lorafleet.trainer.nn.CausalAttention;
 import org.lorafleet.trainer.nn.LoraGradients;
 import org.lorafleet.trainer.nn.LoraLinear;
 import org.lorafleet.trainer.nn.Nd;
@@ -144,13 +143,12 @@ class RotaryBlockGradientTest {
 
   private static Pass doublePass(ModelConfig cfg, LayerType type) {
     DecoderSpec d = cfg.decoder();
-    Map<LayerType, INDArray> masks = new EnumMap<>(LayerType.class);
+    Map<LayerType, Integer> windows = new EnumMap<>(LayerType.class);
     Map<LayerType, Rope> ropes = new EnumMap<>(LayerType.class);
-    int window = type == LayerType.SLIDING ? d.slidingWindow() : 0;
-    masks.put(type, CausalAttention.causalMask(SEQ, cfg.heads() / cfg.kvHeads(), window, DataType.DOUBLE));
+    windows.put(type, type == LayerType.SLIDING ? d.slidingWindow() : 0);
     RopeParameters.Frequencies f = d.rope().get(type).frequencies(SEQ);
     ropes.put(type, new Rope(f.invFreq(), f.attentionFactor(), cfg.headDim(), SEQ, DataType.DOUBLE));
-    return new Pass(BATCH, SEQ, masks, ropes, null);
+    return new Pass(BATCH, SEQ, windows, ropes, null);
   }
 
   private static LoraLinear lora(String name, int in, int out, Random rnd) {

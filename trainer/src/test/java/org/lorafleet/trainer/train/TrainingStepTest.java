@@ -146,10 +146,10 @@ class TrainingStepTest {
       String key = withDropout.parameters().keySet().iterator().next(); // a lora_A of the first layer
       float[] p = withDropout.parameters().get(key).data();
       for (int idx : new int[] {0, p.length / 2, p.length - 1}) {
-        // float32 loss: h must be large, so truncation error is a few % on sharply curved cases (the
+        // float32 loss: h must not be tiny, yet 1e-2 left a truncation error of ~18% on a sharply curved case (the
         // generated ones scale q/k ×6); a wrong dropout mask or scale (1/(1 − 0.3)) is off by far more.
         // The exact double-precision checks are in RotaryBlockGradientTest.
-        double numeric = central(trainer, withDropout, b, p, idx, 1e-2);
+        double numeric = central(trainer, withDropout, b, p, idx, 3e-3);
         double analytic = grads.get(key).data()[idx];
         assertEquals(numeric, analytic, 5e-2 * Math.max(1e-2, Math.abs(numeric)), key + "[" + idx + "]");
       }
