@@ -49,6 +49,9 @@ public final class ConfigWriter {
     model.put("path", m.path());
     model.put("backend", m.backend().yamlName());
     model.put("adapter", m.adapter());
+    model.put("dtype", m.dtype().yamlName());
+    model.put("quantize", m.quantize().yamlName());
+    model.put("double_quant", m.doubleQuant());
 
     LoraConfig l = c.lora();
     ObjectNode lora = root.putObject("lora");
@@ -93,6 +96,7 @@ public final class ConfigWriter {
     train.put("eval_every", t.evalEvery());
     train.put("eval_batches", t.evalBatches());
     train.put("log_every", t.logEvery());
+    train.put("gradient_checkpointing", t.gradientCheckpointing());
 
     DistributedConfig x = c.distributed();
     ObjectNode dist = root.putObject("distributed");

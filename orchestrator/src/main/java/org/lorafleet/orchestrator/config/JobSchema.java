@@ -15,7 +15,8 @@ import static org.lorafleet.orchestrator.config.Schema.Type.STRING_OR_LIST;
 public final class JobSchema {
 
   public static final Schema MODEL = Schema.builder()
-      .add("path", STRING).add("backend", STRING).add("adapter", STRING).build();
+      .add("path", STRING).add("backend", STRING).add("adapter", STRING).add("dtype", STRING).add("quantize", STRING)
+      .add("double_quant", BOOL).build();
 
   public static final Schema LORA = Schema.builder()
       .add("r", INT).add("alpha", NUMBER).add("dropout", NUMBER).add("target_modules", STRING_OR_LIST)
@@ -31,7 +32,7 @@ public final class JobSchema {
       .add("max_steps", INT).add("epochs", INT).add("micro_batch_size", INT).add("grad_accum", INT)
       .add("lr", NUMBER).add("schedule", STRING).add("warmup_steps", INT).add("min_lr_ratio", NUMBER)
       .add("weight_decay", NUMBER).add("max_grad_norm", NUMBER).add("eval_every", INT)
-      .add("eval_batches", INT).add("log_every", INT).build();
+      .add("eval_batches", INT).add("log_every", INT).add("gradient_checkpointing", BOOL).build();
 
   public static final Schema DISTRIBUTED = Schema.builder()
       .add("workers", INT).add("mode", STRING).add("local_steps", INT).add("staleness", INT)

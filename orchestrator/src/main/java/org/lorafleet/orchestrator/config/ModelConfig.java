@@ -1,6 +1,9 @@
 package org.lorafleet.orchestrator.config;
 
 import java.util.Locale;
+import org.lorafleet.trainer.model.BaseDType;
+import org.lorafleet.trainer.model.LoadOptions;
+import org.lorafleet.trainer.quant.Quantization;
 
 /**
  * Section {@code model}: the frozen base model and where training starts from.
@@ -9,8 +12,14 @@ import java.util.Locale;
  *     (relative to the working directory) or any Hadoop URI ({@code hdfs://}, {@code file://}). Required.
  * @param backend {@code cpu} (default), {@code cuda}, or {@code auto} (CUDA when ND4J finds a usable GPU)
  * @param adapter a PEFT adapter folder to start from instead of a fresh adapter; default null
+ * @param dtype precision the frozen base is held in: {@code auto} (default: as in the checkpoint file),
+ *     {@code float32}, {@code bfloat16} or {@code float16}. Compute stays float32
+ * @param quantize quantise the decoder layers' frozen linear weights at load time: {@code none}
+ *     (default), {@code int8} (per output channel), {@code nf4} or {@code int4} (groups of 64 inputs)
+ * @param doubleQuant also quantise the 4-bit formats' group scales to 8 bits (QLoRA); default false
  */
-public record ModelConfig(String path, Backend backend, String adapter) {
+public record ModelConfig(String path, Backend backend, String adapter, Dtype dtype, Quantize quantize,
+    boolean doubleQuant) {
 
   static final String SECTION = "model";
 
@@ -24,18 +33,55 @@ public record ModelConfig(String path, Backend backend, String adapter) {
     }
   }
 
+  /** Precision of the frozen base. */
+  public enum Dtype implements YamlNamed {
+    AUTO, FLOAT32, BFLOAT16, FLOAT16;
+
+    @Override
+    public String yamlName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Quantisation of the frozen layer weights. */
+  public enum Quantize implements YamlNamed {
+    NONE, INT8, NF4, INT4;
+
+    @Override
+    public String yamlName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   public ModelConfig {
     Checks c = new Checks(SECTION);
     c.notBlank("path", path);
     c.check(backend != null, "backend", "is required");
     c.nullOrNotBlank("adapter", adapter);
+    c.check(dtype != null, "dtype", "is required");
+    c.check(quantize != null, "quantize", "is required");
+    c.check(!doubleQuant || quantize == Quantize.NF4 || quantize == Quantize.INT4, "double_quant",
+        "applies to the 4-bit formats only; set model.quantize to nf4 or int4, or double_quant to false");
     c.done();
+  }
+
+  /** A float32 base on the CPU, nothing quantised. */
+  public ModelConfig(String path, Backend backend, String adapter) {
+    this(path, backend, adapter, Dtype.AUTO, Quantize.NONE, false);
+  }
+
+  /** How the trainer holds the base. */
+  public LoadOptions loadOptions() {
+    return new LoadOptions(BaseDType.valueOf(dtype.name()), Quantization.valueOf(quantize.name()), doubleQuant);
   }
 
   static ModelConfig read(ConfigNode n) {
     String path = n.requiredString("path");
     Backend backend = n.choice("backend", Backend.CPU, Backend.class);
     String adapter = n.string("adapter", null);
-    return n.attempt(() -> new ModelConfig(path, backend, adapter));
+    Dtype dtype = n.choice("dtype", Dtype.AUTO, Dtype.class);
+    Quantize quantize = n.choice("quantize", Quantize.NONE, Quantize.class);
+    boolean doubleQuant = n.bool("double_quant", false);
+    return n.attempt(() -> new ModelConfig(path, backend, adapter, dtype, quantize, doubleQuant));
   }
 }

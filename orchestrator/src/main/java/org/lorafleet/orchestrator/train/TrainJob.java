@@ -94,7 +94,7 @@ public final class TrainJob {
       out.println("WARNING: " + backend.warning());
     }
     Checkpoint resume = ResumePolicy.choose(cfg, opts, checkpoints, hadoop, out);
-    CausalLm driverModel = BaseModels.replica(cfg.model().path());
+    CausalLm driverModel = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
     LoraAdapter adapter = StartingAdapter.of(cfg, driverModel, resume, out);
     long startStep = resume == null ? 0 : resume.state().step();
     if (resume != null) {
@@ -162,7 +162,8 @@ public final class TrainJob {
             io.submit(() -> checkpointer.write(snap));
           }
         });
-        TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), cfg.model().path(), adapter.settings(), mode,
+        TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), cfg.model().path(), cfg.model().loadOptions(),
+            cfg.train().gradientCheckpointing(), adapter.settings(), mode,
             workers, cfg.train().microBatchSize(), cfg.train().gradAccum(), totalSteps, endStep, cfg.distributed().localSteps(),
             cfg.seed(), cfg.distributed().stepTimeout(), AdamWSettings.withWeightDecay(cfg.train().weightDecay()),
             JobConversions.schedule(cfg.train(), totalSteps), cfg.train().maxGradNorm(), opts.failAt());

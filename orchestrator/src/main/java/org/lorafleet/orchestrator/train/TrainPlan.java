@@ -6,12 +6,15 @@ import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.ps.optim.AdamWSettings;
 import org.lorafleet.ps.optim.LrSchedule;
 import org.lorafleet.trainer.lora.LoraSettings;
+import org.lorafleet.trainer.model.LoadOptions;
 
 /**
  * Everything a worker task needs, shipped from the driver with the barrier stage. Holds no secret:
  * the job secret travels as a Spark local property ({@link BarrierWorker#SECRET_PROPERTY}).
  *
  * @param psHost parameter-server address as executors reach it
+ * @param load how executors hold the frozen base (precision, quantisation)
+ * @param gradientCheckpointing recompute decoder blocks in backward
  * @param totalSteps optimizer steps of the whole job (sync/async) or local steps (local-sgd); the
  *     learning-rate schedule spans them
  * @param endStep workers stop at this step, &lt;= totalSteps (less when the job runs only a segment of its
@@ -19,7 +22,8 @@ import org.lorafleet.trainer.lora.LoraSettings;
  * @param failAt test hook "worker:step": that worker fails at that step on the stage's first attempt
  *     ("worker:step:always": on every attempt, so the job dies); null normally
  */
-public record TrainPlan(String jobId, String psHost, int psPort, String modelLocation, LoraSettings lora,
+public record TrainPlan(String jobId, String psHost, int psPort, String modelLocation, LoadOptions load,
+    boolean gradientCheckpointing, LoraSettings lora,
     UpdateMode mode, int workers, int microBatchSize, int gradAccum, long totalSteps, long endStep, int localSteps, long seed,
     Duration stepTimeout, AdamWSettings adamW, LrSchedule schedule, double maxGradNorm, String failAt)
     implements Serializable {

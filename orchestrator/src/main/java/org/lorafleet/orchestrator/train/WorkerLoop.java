@@ -56,10 +56,10 @@ final class WorkerLoop {
 
   WorkerReport run() {
     Registration reg = ps.register(workerId);
-    CausalLm model = BaseModels.replica(plan.modelLocation());
+    CausalLm model = BaseModels.replica(plan.modelLocation(), plan.load());
     VersionedTensors start = ps.pull();
     LoraAdapter adapter = LoraAdapter.fromTensors(model, plan.lora(), start.tensors(), "the parameter server");
-    LoraTrainer trainer = new LoraTrainer(model, adapter, new AdamW(plan.adamW()), plan.seed());
+    LoraTrainer trainer = new LoraTrainer(model, adapter, new AdamW(plan.adamW()), plan.seed(), plan.gradientCheckpointing());
     switch (plan.mode()) {
       case SYNC -> sync(trainer, reg.version());
       case LOCAL_SGD -> localSgd(trainer, reg.version());

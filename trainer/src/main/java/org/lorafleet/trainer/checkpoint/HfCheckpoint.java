@@ -131,6 +131,11 @@ public final class HfCheckpoint implements AutoCloseable {
     return shardFor(name).readFloat(name);
   }
 
+  /** Copies a tensor's raw bytes (its file dtype) into {@code dst}. */
+  public void readRaw(String name, java.nio.ByteBuffer dst) {
+    shardFor(name).readRaw(name, dst);
+  }
+
   public long[] shape(String name) {
     return shardFor(name).shape(name);
   }

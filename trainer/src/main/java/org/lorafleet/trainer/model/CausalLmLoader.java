@@ -3,8 +3,10 @@ package org.lorafleet.trainer.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
+import org.lorafleet.trainer.nn.FrozenWeight;
 import org.lorafleet.trainer.nn.LoraLinear;
 import org.lorafleet.trainer.nn.Nd;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Builds a {@link CausalLm} from a Hugging Face checkpoint folder, mapping tensor names per family. */
@@ -20,17 +22,32 @@ public final class CausalLmLoader {
 
   private CausalLmLoader() {}
 
-  /** Reads config.json and every tensor the architecture needs; fails naming a missing tensor. */
+  /** Reads config.json and every tensor the architecture needs, in float32; fails naming a missing tensor. */
   public static CausalLm load(HfCheckpoint ckpt) {
-    Nd.init();
-    ModelConfig cfg = ModelConfigReader.read(ckpt.config(), ckpt.dir().resolve("config.json").toString());
-    return cfg.architecture() == Architecture.GPT2 ? gpt2(cfg, ckpt) : rotary(cfg, ckpt);
+    return load(ckpt, LoadOptions.FLOAT32);
   }
 
-  private static CausalLm gpt2(ModelConfig cfg, HfCheckpoint ck) {
+  /**
+   * Reads the model holding its weights as {@code options} say (precision, quantisation). Tensors
+   * that cannot be quantised are kept in {@code options.dtype()}; {@code notes} receives one sentence
+   * for each such tensor.
+   */
+  public static CausalLm load(HfCheckpoint ckpt, LoadOptions options, java.util.function.Consumer<String> notes) {
+    Nd.init();
+    ModelConfig cfg = ModelConfigReader.read(ckpt.config(), ckpt.dir().resolve("config.json").toString());
+    Tensors t0 = new Tensors(ckpt, "", "", "", options, notes);
+    return cfg.architecture() == Architecture.GPT2 ? gpt2(cfg, ckpt, t0) : rotary(cfg, ckpt, t0);
+  }
+
+  /** {@link #load(HfCheckpoint, LoadOptions, java.util.function.Consumer)} without notes. */
+  public static CausalLm load(HfCheckpoint ckpt, LoadOptions options) {
+    return load(ckpt, options, note -> { });
+  }
+
+  private static CausalLm gpt2(ModelConfig cfg, HfCheckpoint ck, Tensors t0) {
     // GPT2LMHeadModel files use "transformer."; the original OpenAI files have bare names.
     String prefix = ck.has("transformer.wte.weight") ? "transformer." : "";
-    Tensors t = new Tensors(ck, prefix);
+    Tensors t = new Tensors(ck, prefix, "", "", t0.options(), t0.notes());
     List<DecoderBlock> blocks = new ArrayList<>();
     for (int i = 0; i < cfg.layers(); i++) {
       String p = "h." + i + ".";
@@ -41,21 +58,21 @@ public final class CausalLmLoader {
           conv1d(t, p + "mlp.c_fc", cfg.hidden(), cfg.intermediate()),
           conv1d(t, p + "mlp.c_proj", cfg.intermediate(), cfg.hidden())));
     }
-    INDArray wte = t.get("wte.weight", cfg.vocabSize(), cfg.hidden());
-    return new CausalLm(cfg, wte, t.get("wpe.weight", cfg.maxPositions(), cfg.hidden()), blocks,
+    INDArray wte = t.stored("wte.weight", cfg.vocabSize(), cfg.hidden());
+    return new CausalLm(cfg, wte, t.stored("wpe.weight", cfg.maxPositions(), cfg.hidden()), blocks,
         t.get("ln_f.weight"), t.get("ln_f.bias"), wte);
   }
 
   private static LoraLinear conv1d(Tensors t, String module, int in, int out) {
-    INDArray w = t.get(module + ".weight", in, out); // Conv1D: [in, out]
+    FrozenWeight w = t.weight(module + ".weight", true, in, out); // Conv1D: [in, out]
     return new LoraLinear("transformer." + module, w, true, t.get(module + ".bias"));
   }
 
   /** Llama, Qwen2/3, Mistral, Phi-3 and Gemma 3: {@code <prefix>layers.N.…} with nn.Linear weights. */
-  private static CausalLm rotary(ModelConfig cfg, HfCheckpoint ck) {
+  private static CausalLm rotary(ModelConfig cfg, HfCheckpoint ck, Tensors t0) {
     String prefix = ROTARY_PREFIXES.stream().filter(p -> ck.has(p + "embed_tokens.weight")).findFirst()
         .orElse("model.");
-    Tensors t = new Tensors(ck, "", prefix, modulePrefix(prefix));
+    Tensors t = new Tensors(ck, "", prefix, modulePrefix(prefix), t0.options(), t0.notes());
     DecoderSpec d = cfg.decoder();
     int h = cfg.hidden();
     int hd = cfg.headDim();
@@ -89,12 +106,12 @@ public final class CausalLmLoader {
         blocks.add(new RotaryBlock(cfg, inputNorm, null, postAttention, null, attention, mlp));
       }
     }
-    INDArray embed = t.get(prefix + "embed_tokens.weight", cfg.vocabSize(), h);
+    INDArray embed = t.stored(prefix + "embed_tokens.weight", cfg.vocabSize(), h);
     INDArray head = embed;
     if (!cfg.tieWordEmbeddings()) {
       String headName = ck.has("lm_head.weight") || !ck.has("language_model.lm_head.weight") ? "lm_head.weight"
           : "language_model.lm_head.weight";
-      head = t.get(headName, cfg.vocabSize(), h);
+      head = t.stored(headName, cfg.vocabSize(), h);
     }
     return new CausalLm(cfg, embed, null, blocks, norm(t, prefix + "norm.weight", h, d), null, head);
   }
@@ -135,7 +152,7 @@ public final class CausalLmLoader {
   }
 
   private static LoraLinear linear(Tensors t, String module, int in, int out) {
-    INDArray w = t.get(module + ".weight", out, in); // nn.Linear: [out, in]
+    FrozenWeight w = t.weight(module + ".weight", false, out, in); // nn.Linear: [out, in]
     INDArray bias = t.optional(module + ".bias");
     return new LoraLinear(t.moduleName(module), w, false, bias);
   }
@@ -144,11 +161,8 @@ public final class CausalLmLoader {
    * Tensor lookup with a name prefix and shape checks; {@code filePrefix}/{@code modulePrefix} map a
    * tensor's file name to the module name transformers uses in memory.
    */
-  private record Tensors(HfCheckpoint ck, String prefix, String filePrefix, String modulePrefix) {
-
-    Tensors(HfCheckpoint ck, String prefix) {
-      this(ck, prefix, "", "");
-    }
+  private record Tensors(HfCheckpoint ck, String prefix, String filePrefix, String modulePrefix, LoadOptions options,
+      java.util.function.Consumer<String> notes) {
 
     String moduleName(String fileModule) {
       return fileModule.startsWith(filePrefix) ? modulePrefix + fileModule.substring(filePrefix.length())
@@ -156,18 +170,35 @@ public final class CausalLmLoader {
     }
 
 
+    /** A float32 tensor (norm gains, biases). */
     INDArray get(String name, long... shape) {
+      return StoredTensors.read(ck, checked(name, shape), DataType.FLOAT);
+    }
+
+    /** A tensor in the base's precision (embeddings, head). */
+    INDArray stored(String name, long... shape) {
+      String full = checked(name, shape);
+      return StoredTensors.read(ck, full, options.dtype().arrayType(ck.dtype(full)));
+    }
+
+    /** A linear layer's weight: quantised when asked and possible, else in the base's precision. */
+    FrozenWeight weight(String name, boolean inOut, long... shape) {
+      String full = checked(name, shape);
+      return LayerWeights.read(ck, full, inOut, options, notes);
+    }
+
+    private String checked(String name, long... shape) {
       String full = prefix + name;
       if (!ck.has(full)) {
         throw new IllegalArgumentException("Checkpoint " + ck.dir() + " has no tensor '" + full
             + "', which the model's config.json requires.");
       }
-      var tensor = ck.tensor(full);
-      if (shape.length > 0 && !java.util.Arrays.equals(tensor.shape(), shape)) {
-        throw new IllegalArgumentException("Tensor '" + full + "' in " + ck.dir() + " has shape " + tensor.shapeString()
-            + " but config.json implies " + java.util.Arrays.toString(shape) + ".");
+      long[] actual = ck.shape(full);
+      if (shape.length > 0 && !java.util.Arrays.equals(actual, shape)) {
+        throw new IllegalArgumentException("Tensor '" + full + "' in " + ck.dir() + " has shape "
+            + java.util.Arrays.toString(actual) + " but config.json implies " + java.util.Arrays.toString(shape) + ".");
       }
-      return Nd.of(tensor);
+      return full;
     }
 
     INDArray optional(String name) {

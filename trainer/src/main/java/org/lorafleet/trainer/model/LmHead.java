@@ -1,5 +1,6 @@
 package org.lorafleet.trainer.model;
 
+import org.lorafleet.trainer.nn.ChunkSizes;
 import org.lorafleet.trainer.nn.CrossEntropy;
 import org.lorafleet.trainer.nn.Scratch;
 import org.lorafleet.trainer.nn.Softcap;
@@ -22,22 +23,21 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 final class LmHead {
 
-  /** Elements of one chunk's logits. */
-  static final long LOGIT_ELEMENTS = 1L << 22;
-  /** Elements of one float32 slice of a half-precision head. */
-  static final long SLICE_ELEMENTS = 1L << 23;
-
   private final INDArray head; // [V, H], float32, bfloat16 or float16
   private final double softcap; // 0: none
   private final int vocab;
-  private final int sliceRows;
+  private final boolean full; // float32 head: no slicing needed
 
   LmHead(INDArray head, double softcap) {
     this.head = head;
     this.softcap = softcap;
     this.vocab = (int) head.size(0);
-    boolean full = head.dataType() == DataType.FLOAT || head.dataType() == DataType.DOUBLE;
-    this.sliceRows = full ? vocab : (int) Math.max(1, Math.min(vocab, SLICE_ELEMENTS / head.size(1)));
+    this.full = head.dataType() == DataType.FLOAT || head.dataType() == DataType.DOUBLE;
+  }
+
+  /** Vocabulary rows per float32 slice of the head ({@link ChunkSizes#headSlice()}); all of them for a float32 head. */
+  private int sliceRows() {
+    return full ? vocab : (int) Math.max(1, Math.min(vocab, ChunkSizes.headSlice() / head.size(1)));
   }
 
   INDArray weight() {
@@ -46,6 +46,7 @@ final class LmHead {
 
   /** Logits [N, V] of hidden states [N, H], soft-capped where the model sets it (evaluation, generation). */
   INDArray logits(INDArray hidden) {
+    int sliceRows = sliceRows();
     if (sliceRows == vocab) {
       return cap(Nd4j.gemm(hidden, head, false, true));
     }
@@ -69,14 +70,16 @@ final class LmHead {
   Result loss(INDArray hidden, int[] targets, boolean withGrad) {
     int n = (int) hidden.size(0);
     INDArray dHidden = withGrad ? Nd4j.create(hidden.dataType(), n, hidden.size(1)) : null;
-    int rowsPerChunk = (int) Math.max(1, Math.min(n, LOGIT_ELEMENTS / sliceRows));
+    int sliceRows = sliceRows();
+    int rowsPerChunk = (int) Math.max(1, Math.min(n, ChunkSizes.logits() / sliceRows));
     double lossSum = 0;
     long tokens = 0;
     for (int r0 = 0; r0 < n; r0 += rowsPerChunk) {
       int r1 = Math.min(n, r0 + rowsPerChunk);
       INDArray h = hidden.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()); // [c, H]
       INDArray dh = withGrad ? dHidden.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()) : null;
-      CrossEntropy.Result r = sliceRows == vocab ? onePass(h, targets, r0, dh) : slicedPasses(h, targets, r0, dh);
+      CrossEntropy.Result r = sliceRows == vocab ? onePass(h, targets, r0, dh)
+          : slicedPasses(h, targets, r0, dh, sliceRows);
       lossSum += r.lossSum();
       tokens += r.tokens();
     }
@@ -102,7 +105,7 @@ final class LmHead {
   }
 
   /** Rows [r0, r0+c) against the head slice by slice: online log-sum-exp, then recomputed gradients. */
-  private CrossEntropy.Result slicedPasses(INDArray h, int[] targets, int r0, INDArray dh) {
+  private CrossEntropy.Result slicedPasses(INDArray h, int[] targets, int r0, INDArray dh, int sliceRows) {
     int c = (int) h.size(0);
     double[] max = new double[c];
     double[] sum = new double[c];

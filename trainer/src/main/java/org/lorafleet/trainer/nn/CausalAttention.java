@@ -24,9 +24,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class CausalAttention {
 
-  /** Elements of one chunk's scores [BK, G·c, keys]; several such arrays live at once. */
-  static final long CHUNK_ELEMENTS = 1L << 22;
-
   private CausalAttention() {}
 
   /** Saved for backward: inputs, output o [BK, G·T, d] and the rows' log-sum-exp [BK, G·T]. */
@@ -155,9 +152,9 @@ public final class CausalAttention {
     return Nd4j.matmul(scores, v);
   }
 
-  /** Query positions per chunk so that one chunk's scores stay within {@link #CHUNK_ELEMENTS}. */
+  /** Query positions per chunk so that one chunk's scores [BK, G·c, T] stay within {@link ChunkSizes#attention()}. */
   static int chunkPositions(long rowsPerPosition, int t) {
-    long c = CHUNK_ELEMENTS / Math.max(1, rowsPerPosition * t);
+    long c = ChunkSizes.attention() / Math.max(1, rowsPerPosition * t);
     return (int) Math.max(1, Math.min(t, c));
   }
 

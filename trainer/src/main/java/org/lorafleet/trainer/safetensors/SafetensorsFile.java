@@ -157,6 +157,20 @@ public final class SafetensorsFile implements AutoCloseable {
     return new FloatTensor(e.shape(), out);
   }
 
+  /**
+   * Copies a tensor's raw little-endian bytes into {@code dst} (e.g. the native buffer of an array
+   * of the same dtype), without converting or passing through a Java array; fails when the sizes differ.
+   */
+  public void readRaw(String name, ByteBuffer dst) {
+    SafetensorsHeader.Entry e = entry(name);
+    if (dst.remaining() != e.byteLength()) {
+      throw new IllegalArgumentException("Tensor '" + name + "' in " + path + " has " + e.byteLength()
+          + " bytes but the destination holds " + dst.remaining() + ".");
+    }
+    ByteBuffer out = dst.duplicate();
+    readChunks(e, (buf, at) -> out.put(buf));
+  }
+
   /** Reads an integer tensor (I64, I32, I16, I8 or U8) as int64, for example a [B, T] batch of token ids. */
   public long[] readLong(String name) {
     SafetensorsHeader.Entry e = entry(name);

@@ -10,6 +10,13 @@ final class Tolerance {
 
   static final double LOGITS_AND_LOSSES = 1e-4;
   static final double GRADIENTS_AND_ADAPTERS = 1e-3;
+  /**
+   * With a bfloat16-rounded base (see docs/models.md, "Memory modes"): logits, losses and gradient
+   * norms (measured worst: 0.117, a Gemma 3 gradient norm; logits 0.093). Single LoRA gradient tensors are not compared in that mode: on these tiny random models
+   * an early lora_A gradient is a small difference of large terms, and the weights' rounding moved
+   * some by 25–35% while the loss moved by under 1%.
+   */
+  static final double BFLOAT16 = 0.15;
 
   private Tolerance() {}
 
