@@ -214,7 +214,7 @@ public final class CausalLm {
       if (checkpointBlocks) {
         dx = recomputeBackward(inputs[i], dx, blocks.get(i), blockPass(pass, seeds[i]), grads);
       } else {
-        dx = blocks.get(i).backward(dx, pass, tape, grads);
+        dx = backwardInBlockScope(dx, blocks.get(i), pass, tape, grads);
       }
     }
     return new Gradients(ce.lossSum(), ce.tokens(), grads);
@@ -235,6 +235,16 @@ public final class CausalLm {
       out.assign(block.forward(x, p, null));
     }
     return out;
+  }
+
+  /** A block's backward whose temporaries are dropped once its dX [N, H] is out. */
+  private static INDArray backwardInBlockScope(INDArray dy, DecoderBlock block, Pass p, Deque<Object> tape,
+      LoraGradients grads) {
+    INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+    try (MemoryWorkspace ws = Scratch.open(Scratch.Level.BLOCK)) {
+      dx.assign(block.backward(dy, p, tape, grads));
+    }
+    return dx;
   }
 
   /** Runs a block's forward again, with its saved state, then its backward; returns dX [N, H]. */
@@ -261,7 +271,7 @@ public final class CausalLm {
     checkIds(ids, pass);
     INDArray x = embed(ids, 0, pass.seq());
     for (DecoderBlock b : blocks) {
-      x = b.forward(x, pass, tape);
+      x = tape == null ? inBlockScope(x, b, pass) : b.forward(x, pass, tape);
     }
     return finalNorm(x, finalNorm);
   }
