@@ -49,7 +49,8 @@ class ReferenceParityTest {
    * How the model runs: the reference float32 path; the memory-saving path (gradient checkpointing,
    * attention and loss in chunks of a few rows) at the same tolerances; and a bfloat16 base, whose
    * rounded weights (relative error up to 2⁻⁹ each) move every number, at the looser bound
-   * {@link Tolerance#BFLOAT16} (single gradient tensors and trained adapters are then not compared).
+   * {@link Tolerance#BFLOAT16} (single gradient tensors, trained adapters and logits after training are then not
+   * compared: only losses and gradient norms).
    */
   enum Mode {
     FLOAT32, MEMORY_SAVING, BFLOAT16
@@ -141,8 +142,10 @@ class ReferenceParityTest {
       // Adapted and merged models on the eval batch.
       Batch ev = golden.batch("_eval");
       FloatTensor adapted = Nd.toTensor(model.logits(ev.inputIds(), ev.batch(), ev.seq()));
-      Tolerance.assertClose(name + " adapted logits", reshape(adapted, golden.tensor("adapted_logits_eval")),
-          golden.tensor("adapted_logits_eval"), logitTol);
+      if (!bf16) { // trained on rounded weights, the adapter drifts: bf16 mode compares the eval losses only
+        Tolerance.assertClose(name + " adapted logits", reshape(adapted, golden.tensor("adapted_logits_eval")),
+            golden.tensor("adapted_logits_eval"), logitTol);
+      }
       CrossEntropy.Result adaptedLoss = model.loss(ev.inputIds(), ev.labels(), ev.batch(), ev.seq());
       Tolerance.assertClose(name + " adapted eval loss", adaptedLoss.lossSum() / adaptedLoss.tokens(),
           golden.json.get("adapted_loss_eval").asDouble(), logitTol);
@@ -152,8 +155,10 @@ class ReferenceParityTest {
       try (HfCheckpoint mergedCkpt = HfCheckpoint.open(merged)) {
         CausalLm mergedModel = CausalLmLoader.load(mergedCkpt);
         FloatTensor ml = Nd.toTensor(mergedModel.logits(ev.inputIds(), ev.batch(), ev.seq()));
-        Tolerance.assertClose(name + " merged logits", reshape(ml, golden.tensor("merged_logits_eval")),
-            golden.tensor("merged_logits_eval"), logitTol);
+        if (!bf16) {
+          Tolerance.assertClose(name + " merged logits", reshape(ml, golden.tensor("merged_logits_eval")),
+              golden.tensor("merged_logits_eval"), logitTol);
+        }
         CrossEntropy.Result mergedLoss = mergedModel.loss(ev.inputIds(), ev.labels(), ev.batch(), ev.seq());
         Tolerance.assertClose(name + " merged eval loss", mergedLoss.lossSum() / mergedLoss.tokens(),
             golden.json.get("merged_loss_eval").asDouble(), logitTol);
