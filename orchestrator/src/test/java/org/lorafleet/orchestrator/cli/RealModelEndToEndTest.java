@@ -92,6 +92,27 @@ class RealModelEndToEndTest {
         + adaptedHits + ":\n" + shown);
   }
 
+  /**
+   * QLoRA's setting: the frozen base quantised to NF4 at load time (no calibration data) and
+   * recomputed block by block in backward; the fp32 adapter still learns the new domain.
+   */
+  @Test
+  void nf4QuantisedBaseWithCheckpointingStillLearns(@TempDir Path tmp) throws Exception {
+    String model = SharedModels.model("stories260K").toString();
+    String config = REPO.resolve("configs/real-model.yaml").toString();
+    Outcome train = run("train", "-c", config, "--set", "model.path=" + model, "--set", "model.quantize=nf4",
+        "--set", "train.gradient_checkpointing=true", "--set", "output.dir=" + tmp.resolve("out"), "--set",
+        "train.max_steps=120", "--set", "train.lr=4e-3", "--set", "train.eval_every=0", "--set",
+        "checkpoint.every_steps=120", "--set",
+        "data.train=" + REPO.resolve("examples/data/debian-descriptions/train.jsonl"), "--set",
+        "data.eval=" + REPO.resolve("examples/data/debian-descriptions/eval.jsonl"));
+    assertEquals(0, train.code(), train.err() + train.out());
+    JsonNode summary = new ObjectMapper().readTree(tmp.resolve("out/summary.json").toFile());
+    double before = summary.get("initial_eval_loss").asDouble();
+    double after = summary.get("final_eval_loss").asDouble();
+    assertTrue(after <= 0.75 * before, "nf4 base: eval loss " + before + " -> " + after + " fell by less than 25%");
+  }
+
   private static int domainWords(String text) {
     int hits = 0;
     String continuation = text.substring(text.indexOf("Description:") + "Description:".length());
