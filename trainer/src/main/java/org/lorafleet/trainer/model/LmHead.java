@@ -47,7 +47,7 @@ final class LmHead {
   /** Logits [N, V] of hidden states [N, H], soft-capped where the model sets it (evaluation, generation). */
   INDArray logits(INDArray hidden) {
     int sliceRows = sliceRows();
-    if (sliceRows == vocab) {
+    if (full) {
       return cap(Nd4j.gemm(hidden, head, false, true));
     }
     INDArray out = Nd4j.create(DataType.FLOAT, hidden.size(0), vocab);
@@ -80,16 +80,18 @@ final class LmHead {
       INDArray dh = withGrad ? dHidden.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()) : null;
       CrossEntropy.Result r = sliceRows == vocab ? onePass(h, targets, r0, dh)
           : slicedPasses(h, targets, r0, dh, sliceRows);
+      // (a half-precision head small enough for one slice also takes the one-pass route)
       lossSum += r.lossSum();
       tokens += r.tokens();
     }
     return new Result(lossSum, tokens, dHidden);
   }
 
-  /** Rows [r0, r0+c) against the whole (float32) head; writes their d(hidden) into {@code dh} when given. */
+  /** Rows [r0, r0+c) against the whole head (float32, or upcast once per chunk when it fits one slice); writes their d(hidden) into {@code dh} when given. */
   private CrossEntropy.Result onePass(INDArray h, int[] targets, int r0, INDArray dh) {
     try (MemoryWorkspace ws = Scratch.open(Scratch.Level.CHUNK)) {
-      INDArray z = Nd4j.gemm(h, head, false, true); // [c, V]
+      INDArray w = slice(0, vocab); // [V, H] float32: the head itself, or one upcast copy
+      INDArray z = Nd4j.gemm(h, w, false, true); // [c, V]
       INDArray tanh = null;
       if (softcap > 0) {
         tanh = z;
@@ -98,7 +100,7 @@ final class LmHead {
       CrossEntropy.Result r = CrossEntropy.rows(z, targets, r0, dh != null);
       if (dh != null) {
         INDArray dz = tanh == null ? r.dLogits() : Softcap.backward(r.dLogits(), tanh);
-        dh.assign(Nd4j.gemm(dz, head, false, false));
+        dh.assign(Nd4j.gemm(dz, w, false, false));
       }
       return new CrossEntropy.Result(r.lossSum(), r.tokens(), null);
     }
