@@ -95,6 +95,7 @@ public final class TrainJob {
     }
     Checkpoint resume = ResumePolicy.choose(cfg, opts, checkpoints, hadoop, out);
     CausalLm driverModel = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
+    out.println(BaseModels.describe(cfg.model().path(), cfg.model().loadOptions()));
     LoraAdapter adapter = StartingAdapter.of(cfg, driverModel, resume, out);
     long startStep = resume == null ? 0 : resume.state().step();
     if (resume != null) {

@@ -102,7 +102,7 @@ class RealModelEndToEndTest {
     String config = REPO.resolve("configs/real-model.yaml").toString();
     Outcome train = run("train", "-c", config, "--set", "model.path=" + model, "--set", "model.quantize=nf4",
         "--set", "train.gradient_checkpointing=true", "--set", "output.dir=" + tmp.resolve("out"), "--set",
-        "train.max_steps=120", "--set", "train.lr=4e-3", "--set", "train.eval_every=0", "--set",
+        "train.max_steps=120", "--set", "train.lr=4e-3", "--set", "train.eval_every=1000", "--set",
         "checkpoint.every_steps=120", "--set",
         "data.train=" + REPO.resolve("examples/data/debian-descriptions/train.jsonl"), "--set",
         "data.eval=" + REPO.resolve("examples/data/debian-descriptions/eval.jsonl"));
