@@ -26,7 +26,8 @@ for r in $(seq 1 "$rounds"); do
         --set checkpoint.dir="$out/ckpt" --set output.dir="$out" --set spark.master="local[2]" \
         >"$work/log" 2>&1 || { tail -20 "$work/log" >&2; exit 1; }
       tps=$(grep -o '[0-9.,]* tokens/s' "$work/log" | tail -1 || true)
-      echo "RESULT len=$t mode=$m round=$r peak_rss_mib=$(( $(cat "$work/rss") / 1024 )) ${tps:+throughput=\"$tps\"}"
+      est=$(sed -n 's/^Memory estimate per JVM: \([0-9,]*\) MiB.*/\1/p' "$work/log" | tr -d ,)
+      echo "RESULT len=$t mode=$m round=$r peak_rss_mib=$(( $(cat "$work/rss") / 1024 )) estimate_mib=$est ${tps:+throughput=\"$tps\"}"
     done
   done
 done

@@ -8,6 +8,7 @@ import org.lorafleet.orchestrator.config.ConfigLoader;
 import org.lorafleet.orchestrator.config.JobConfig;
 import org.lorafleet.orchestrator.config.SweepFile;
 import org.lorafleet.orchestrator.sweep.SweepPlan;
+import org.lorafleet.orchestrator.train.MemoryBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,7 +51,18 @@ final class ValidateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%s is valid: job '%s', model %s, LoRA r=%d on %s, %d worker(s) in %s mode, %s, "
             + "output %s.%n", config, cfg.name(), cfg.model().path(), cfg.lora().r(), cfg.lora().targetModules().toYaml(),
         cfg.distributed().workers(), cfg.distributed().mode().yamlName(), steps, cfg.output().dir());
+    String model = cfg.model().path();
+    if (model.contains("://") && !model.startsWith("file:") || !java.nio.file.Files.isDirectory(
+        java.nio.file.Path.of(model.startsWith("file:") ? java.net.URI.create(model).getPath() : model))) {
+      out.println("Memory estimate skipped: the model folder " + model + " is not on this machine (train prints it "
+          + "where the job runs).");
+      out.flush();
+      return 0;
+    }
+    MemoryBudget.Check memory = MemoryBudget.of(cfg, cfg.spark().master(), cfg.spark().conf());
+    out.println(memory.describe());
     out.flush();
+    MemoryBudget.requireFits(memory);
     return 0;
   }
 }

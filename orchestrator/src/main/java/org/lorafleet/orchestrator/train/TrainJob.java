@@ -96,6 +96,13 @@ public final class TrainJob {
     Checkpoint resume = ResumePolicy.choose(cfg, opts, checkpoints, hadoop, out);
     CausalLm driverModel = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
     out.println(BaseModels.describe(cfg.model().path(), cfg.model().loadOptions()));
+    java.util.Map<String, String> sparkConf = new java.util.HashMap<>();
+    for (scala.Tuple2<String, String> kv : sc.getConf().getAll()) {
+      sparkConf.put(kv._1(), kv._2());
+    }
+    MemoryBudget.Check memory = MemoryBudget.of(cfg, sc.master(), sparkConf);
+    out.println(memory.describe());
+    MemoryBudget.requireFits(memory);
     LoraAdapter adapter = StartingAdapter.of(cfg, driverModel, resume, out);
     long startStep = resume == null ? 0 : resume.state().step();
     if (resume != null) {

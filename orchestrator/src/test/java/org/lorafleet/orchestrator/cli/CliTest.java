@@ -65,6 +65,26 @@ class CliTest {
     assertTrue(override.err().contains("train.lr"), override.err());
   }
 
+  /** validate prints the memory estimate and refuses, with the numbers, a job its executors cannot hold. */
+  @Test
+  void validatePrintsTheMemoryEstimateAndRefusesAJobThatCannotFit() {
+    String config = REPO.resolve("configs/quickstart.yaml").toString();
+    String model = "model.path=" + REPO.resolve("examples/models/tiny-llama");
+    Outcome ok = run("validate", "-c", config, "--set", model);
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("Memory estimate per JVM:") && ok.out().contains("frozen base"), ok.out());
+    Outcome tooSmall = run("validate", "-c", config, "--set", model, "--set", "spark.master=yarn", "--set",
+        "spark.conf.spark.executor.memory=200m", "--set", "spark.conf.spark.executor.memoryOverhead=100m");
+    assertEquals(Main.EXIT_USAGE, tooSmall.code(), tooSmall.out());
+    assertTrue(tooSmall.err().contains("gets 300 MiB") && tooSmall.err().contains("model.quantize: nf4"),
+        tooSmall.err());
+    assertTrue(!tooSmall.err().contains("\tat "), tooSmall.err());
+    Outcome enough = run("validate", "-c", config, "--set", model, "--set", "spark.master=yarn", "--set",
+        "spark.conf.spark.executor.memory=2g");
+    assertEquals(0, enough.code(), enough.err());
+    assertTrue(enough.out().contains("1 worker(s)"), "one task per executor by default: " + enough.out());
+  }
+
   @Test
   void validateListsASweepsTrialsAndSweepRefusesABadSweepFileBeforeSparkStarts(@TempDir Path tmp) throws IOException {
     Outcome ok = run("validate", "-c", REPO.resolve("configs/sweep.yaml").toString(), "--set", "sweep.trials=2");

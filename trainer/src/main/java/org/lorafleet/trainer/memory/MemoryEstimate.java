@@ -1,0 +1,97 @@
+package org.lorafleet.trainer.memory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.lorafleet.trainer.checkpoint.HfCheckpoint;
+import org.lorafleet.trainer.lora.LoraSettings;
+import org.lorafleet.trainer.lora.TargetMatcher;
+import org.lorafleet.trainer.model.LoadOptions;
+import org.lorafleet.trainer.model.ModelConfig;
+import org.lorafleet.trainer.nn.ChunkSizes;
+
+/**
+ * Predicted peak memory of one JVM training with {@code workers} task threads (an executor, or the
+ * local JVM), in bytes:
+ *
+ * <pre>
+ *   total = baseline + weights + workers × (adapter + activations + scratch)
+ *   adapter     = 20 B × LoRA parameters          (values, gradient, 2 AdamW moments, pulled copy)
+ *   activations = 4 B × N × (L × K × f_layer + 1.5 f_layer + f_head)       N = micro_batch × seq rows
+ *                 with gradient checkpointing: 4 B × N × (L × 2H + (K + 1.5) × f_layer + f_head)
+ *   f_layer     = 4H + 3(q + 2kv) + 2(q + kv) + 2q + 5I   floats a decoder layer keeps per row
+ *   f_head      = 4H
+ *   scratch     = 4 B × (6 × attention chunk + 3 × logit chunk [+ head slice]) + widened layer weight
+ * </pre>
+ *
+ * (1.5 f_layer: one block's backward temporaries; with checkpointing each layer keeps its input and
+ * its dX, and one block is recomputed.) K = {@value #KEPT_FACTOR} accounts for what f_layer does not list (norm, RoPE and activation
+ * temporaries that stay in the pass workspace, its learning pass and over-allocation); it was
+ * fitted on stories260K at 256–2,048 tokens, where the estimate is within 15% of the measured
+ * peak (docs/benchmarks.md, "Memory"). The baseline is the JVM with ND4J (and Spark) before any
+ * model: {@link #SPARK_JVM_BASELINE} for a job JVM.
+ */
+public record MemoryEstimate(long baseline, long weights, long adapterPerWorker, long activationsPerWorker,
+    long scratchPerWorker, int workers) {
+
+  /** A Spark driver/executor JVM with ND4J loaded, before any model (fitted, see the class doc). */
+  public static final long SPARK_JVM_BASELINE = 590L << 20;
+  /** A plain JVM with ND4J loaded (the trainer benchmarks). */
+  public static final long PLAIN_JVM_BASELINE = 300L << 20;
+  static final double KEPT_FACTOR = 3.0;
+  /** One block's backward temporaries, in units of f_layer. */
+  static final double BACKWARD_BLOCK = 1.5;
+
+  /** Bytes of everything. */
+  public long total() {
+    return baseline + weights + workers * perWorker();
+  }
+
+  /** Bytes one worker thread adds. */
+  public long perWorker() {
+    return adapterPerWorker + activationsPerWorker + scratchPerWorker;
+  }
+
+  /**
+   * @param ck the base (headers only are read) @param cfg its parsed config.json
+   * @param lora LoRA shape and targets (for the adapter's size)
+   */
+  public static MemoryEstimate of(HfCheckpoint ck, ModelConfig cfg, LoadOptions options, LoraSettings lora,
+      int microBatch, int seq, boolean checkpointing, int workers, long baseline) {
+    WeightBytes w = WeightBytes.of(ck, options);
+    List<String> modules = new ArrayList<>();
+    w.linearModules().forEach(l -> modules.add(l.module()));
+    List<String> targeted = modules.isEmpty() ? List.of() : TargetMatcher.select(modules, lora);
+    long loraParams = 0;
+    for (WeightBytes.Linear l : w.linearModules()) {
+      if (targeted.contains(l.module())) {
+        loraParams += (long) lora.r() * (l.rows() + l.cols());
+      }
+    }
+    long rows = (long) microBatch * seq;
+    double h = cfg.hidden();
+    double q = cfg.qDim();
+    double kv = cfg.kvDim();
+    double layer = 4 * h + 3 * (q + 2 * kv) + 2 * (q + kv) + 2 * q + 5 * cfg.intermediate();
+    double head = 4 * h;
+    double perRow = checkpointing ? cfg.layers() * 2 * h + (KEPT_FACTOR + BACKWARD_BLOCK) * layer + head
+        : (cfg.layers() * KEPT_FACTOR + BACKWARD_BLOCK) * layer + head;
+    long activations = (long) (4 * rows * perRow);
+    long attentionChunk = Math.min(ChunkSizes.attention(), (long) microBatch * cfg.heads() * seq * (long) seq);
+    long logitChunk = Math.min(ChunkSizes.logits(), rows * cfg.vocabSize());
+    long scratch = 4 * (6 * attentionChunk + 3 * logitChunk + (w.halfHead() ? ChunkSizes.headSlice() : 0))
+        + (options.equals(LoadOptions.FLOAT32) ? 0 : w.largestLayerWeight());
+    return new MemoryEstimate(baseline, w.total(), 20 * loraParams, activations, scratch, workers);
+  }
+
+  /** A few lines for the console, in MiB. */
+  public String describe() {
+    return String.format(Locale.ROOT, "Memory estimate per JVM: %s MiB = JVM %s + frozen base %s + %d worker(s) × %s "
+            + "(adapter and optimizer %s, activations %s, scratch %s).", mib(total()), mib(baseline), mib(weights),
+        workers, mib(perWorker()), mib(adapterPerWorker), mib(activationsPerWorker), mib(scratchPerWorker));
+  }
+
+  static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%,.0f", bytes / 1048576.0);
+  }
+}
