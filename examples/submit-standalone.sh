@@ -16,7 +16,7 @@ spark_submit --master "$master" --deploy-mode client \
   --executor-cores 1 --total-executor-cores 2 \
   --executor-memory "${EXECUTOR_MEMORY:-2g}" --conf spark.executor.memoryOverhead="${EXECUTOR_OVERHEAD:-2g}" \
   --conf "spark.executor.extraJavaOptions=$jvm_flags" \
-  --conf spark.executorEnv.GOMP_SPINCOUNT=0 \
+  --conf spark.executorEnv.GOMP_SPINCOUNT=0 --conf spark.executorEnv.MALLOC_MMAP_THRESHOLD_=131072 \
   --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
   --conf spark.ui.showConsoleProgress=false \
   --class org.lorafleet.orchestrator.submit.SparkApp "$jar" \

@@ -25,7 +25,7 @@ spark_submit --master yarn --deploy-mode "$mode" \
   --conf "spark.driver.extraJavaOptions=$jvm_flags" \
   --conf "spark.executor.extraJavaOptions=$jvm_flags" \
   --conf spark.executorEnv.DJL_CACHE_DIR=./djl --conf spark.yarn.appMasterEnv.DJL_CACHE_DIR=./djl \
-  --conf spark.executorEnv.GOMP_SPINCOUNT=0 --conf spark.yarn.appMasterEnv.GOMP_SPINCOUNT=0 \
+  --conf spark.executorEnv.GOMP_SPINCOUNT=0 --conf spark.executorEnv.MALLOC_MMAP_THRESHOLD_=131072 --conf spark.yarn.appMasterEnv.GOMP_SPINCOUNT=0 \
   --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
   --conf spark.ui.showConsoleProgress=false \
   --class org.lorafleet.orchestrator.submit.SparkApp "$jar" \

@@ -12,6 +12,7 @@ export SPARK_HOME=${SPARK_HOME:-$root/spark-runtime/target/spark-home}
 # libgomp's idle threads must not spin between ND4J ops (read when the native library loads, so it is set
 # in the environment: here for a client-mode driver; executors get it from spark.executorEnv).
 export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-0}
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
 if [ ! -d "$SPARK_HOME/jars" ]; then
   echo "SPARK_HOME=$SPARK_HOME has no jars/ folder: point SPARK_HOME at a Spark 3.5.x (Scala 2.13) installation." >&2
   exit 2
