@@ -41,6 +41,13 @@ class ValidationErrorsTest {
             "must be one of cpu, cuda, auto (got 'cdua'); did you mean 'cuda'?"),
         c(NAME_ONLY + "model:\n  path: m\n  adapter: ' '  #<\n" + dataOnly, "model.adapter",
             "must not be empty (use null to leave it unset)"),
+        c(NAME_ONLY + "model:\n  path: m\n  dtype: bf16  #<\n" + dataOnly, "model.dtype",
+            "must be one of auto, float32, bfloat16, float16 (got 'bf16')"),
+        c(NAME_ONLY + "model:\n  path: m\n  quantize: nf5  #<\n" + dataOnly, "model.quantize",
+            "must be one of none, int8, nf4, int4 (got 'nf5'); did you mean 'nf4'?"),
+        c(NAME_ONLY + "model:\n  path: m\n  quantize: int8\n  double_quant: true  #<\n" + dataOnly,
+            "model.double_quant",
+            "applies to the 4-bit formats only; set model.quantize to nf4 or int4, or double_quant to false"),
         c(BASE + "lora: 5  #<\n", "lora", "expected a mapping of keys, got 5"));
   }
 
