@@ -26,8 +26,9 @@ import org.lorafleet.trainer.nn.ChunkSizes;
  *
  * (1.5 f_layer: one block's backward temporaries; with checkpointing each layer keeps its input and
  * its dX, and one block is recomputed.) K = {@value #KEPT_FACTOR} accounts for what f_layer does not list (norm, RoPE and activation
- * temporaries that stay in the pass workspace, its learning pass and over-allocation); it was
- * fitted on stories260K at 256–2,048 tokens, where the estimate is within 15% of the measured
+ * temporaries that stay in the pass workspace, its learning pass and over-allocation; measured with
+ * glibc's MALLOC_MMAP_THRESHOLD_=131072, as the launcher and executors run); it was
+ * fitted on stories260K at 256–2,048 tokens, where the estimate is within 10% of the measured
  * peak (docs/benchmarks.md, "Memory"). The baseline is the JVM with ND4J (and Spark) before any
  * model: {@link #SPARK_JVM_BASELINE} for a job JVM.
  */
@@ -35,10 +36,10 @@ public record MemoryEstimate(long baseline, long weights, long adapterPerWorker,
     long scratchPerWorker, int workers) {
 
   /** A Spark driver/executor JVM with ND4J loaded, before any model (fitted, see the class doc). */
-  public static final long SPARK_JVM_BASELINE = 590L << 20;
+  public static final long SPARK_JVM_BASELINE = 540L << 20;
   /** A plain JVM with ND4J loaded (the trainer benchmarks). */
   public static final long PLAIN_JVM_BASELINE = 300L << 20;
-  static final double KEPT_FACTOR = 3.0;
+  static final double KEPT_FACTOR = 1.8;
   /** One block's backward temporaries, in units of f_layer. */
   static final double BACKWARD_BLOCK = 1.5;
 
