@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.lorafleet.ps.api.HeartbeatReply;
@@ -54,6 +55,8 @@ public final class ParameterServerCore implements AutoCloseable {
   private final ScheduledThreadPoolExecutor scheduler;
   private final ReentrantLock lock = new ReentrantLock();
   private final List<Consumer<StepOutcome>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicReference<RuntimeException> listenerFailure = new AtomicReference<>();
+  private volatile Consumer<RuntimeException> onListenerFailure = e -> { };
   private final ArrayPool arrays;
 
   // Guarded by lock.
@@ -270,21 +273,42 @@ public final class ParameterServerCore implements AutoCloseable {
   }
 
   private void deliver(StepOutcome out) {
+    if (listenerFailure.get() != null) {
+      return; // a listener failed: the job is failing, later outcomes must not act on its broken state
+    }
     for (Consumer<StepOutcome> l : listeners) {
       try {
         l.accept(out);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "A step listener failed on step " + out.step() + ".", e);
+        RuntimeException failure = new IllegalStateException("A step listener failed on step " + out.step() + ": "
+            + e.getMessage(), e);
+        if (listenerFailure.compareAndSet(null, failure)) {
+          LOG.log(System.Logger.Level.ERROR, failure.getMessage(), e);
+          onListenerFailure.accept(failure);
+        }
+        return;
       }
     }
   }
 
   /**
    * Calls {@code listener} once per applied update, in step order, on a server thread (never the
-   * pushing worker's), after the version is published. Listeners must not block for long.
+   * pushing worker's), after the version is published. Listeners must not block for long. A
+   * listener that throws is never ignored: no outcome is delivered after it, the failure is kept
+   * ({@link #listenerFailure()}) and handed to {@link #onListenerFailure}'s handler.
    */
   public void addStepListener(Consumer<StepOutcome> listener) {
     listeners.add(listener);
+  }
+
+  /** Called once, on the listener thread, with the first listener failure (e.g. to cancel the job). */
+  public void onListenerFailure(Consumer<RuntimeException> handler) {
+    this.onListenerFailure = handler;
+  }
+
+  /** The first exception a step listener threw (wrapped with its step), if any. */
+  public java.util.Optional<RuntimeException> listenerFailure() {
+    return java.util.Optional.ofNullable(listenerFailure.get());
   }
 
   /**

@@ -225,6 +225,33 @@ class SyncRuleTest {
   }
 
   @Test
+  void aFailingListenerIsNeverIgnored() throws Exception {
+    try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
+      List<Long> seen = new CopyOnWriteArrayList<>();
+      CompletableFuture<RuntimeException> handed = new CompletableFuture<>();
+      core.onListenerFailure(handed::complete);
+      core.addStepListener(o -> {
+        seen.add(o.step());
+        if (o.step() == 2) {
+          throw new ArithmeticException("/ by zero");
+        }
+      });
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      c.register("a");
+      for (int s = 0; s < 6; s++) {
+        LeastSquares.Grad g = problem.gradient(c.pull().tensors(), problem.samples(s, 3));
+        c.pushGradients("a", s, g.sums(), g.lossSum(), g.tokens());
+      }
+      RuntimeException e = handed.get(5, TimeUnit.SECONDS);
+      assertEquals("A step listener failed on step 2: / by zero", e.getMessage());
+      assertTrue(e.getCause() instanceof ArithmeticException);
+      assertEquals(e, core.listenerFailure().orElseThrow());
+      Thread.sleep(100); // let the listener thread drain the later outcomes
+      assertEquals(List.of(0L, 1L, 2L), seen, "no outcome may be delivered after a listener failed");
+    }
+  }
+
+  @Test
   void listenersSeeEveryOutcomeInStepOrder() throws Exception {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
       List<Long> seen = new CopyOnWriteArrayList<>();
