@@ -67,6 +67,16 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
     return host(bind);
   }
 
+  /** The host part of {@code advertise} (the whole value when it has no port), or null when unset. */
+  public String advertiseHost() {
+    return advertise == null ? null : hasPort(advertise) ? host(advertise) : advertise;
+  }
+
+  /** The port of {@code advertise}, or 0 when unset or without a port (executors use the bound port). */
+  public int advertisePort() {
+    return advertise != null && hasPort(advertise) ? Math.max(port(advertise), 0) : 0;
+  }
+
   /** The port part of {@code bind} (0 = any free port). */
   public int bindPort() {
     return port(bind);

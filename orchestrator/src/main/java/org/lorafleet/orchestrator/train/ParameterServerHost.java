@@ -10,19 +10,22 @@ import org.lorafleet.ps.server.ParameterServerCore;
 
 /**
  * The parameter server hosted in the driver JVM: the core plus its gRPC endpoint, and the address
- * executors use to reach it ({@code advertise}, else the bind host, else Spark's driver host when
- * bound to a wildcard address).
+ * executors use to reach it ({@code advertise}'s host and port, else the bind host, else Spark's
+ * driver host when bound to a wildcard address, with the bound port).
  */
 final class ParameterServerHost implements AutoCloseable {
 
   private final ParameterServerCore core;
   private final GrpcParameterServer server;
   private final String advertisedHost;
+  private final int advertisedPort;
 
-  private ParameterServerHost(ParameterServerCore core, GrpcParameterServer server, String advertisedHost) {
+  private ParameterServerHost(ParameterServerCore core, GrpcParameterServer server, String advertisedHost,
+      int advertisedPort) {
     this.core = core;
     this.server = server;
     this.advertisedHost = advertisedHost;
+    this.advertisedPort = advertisedPort;
   }
 
   /** Starts listening; blocks until the port is bound. */
@@ -40,12 +43,12 @@ final class ParameterServerHost implements AutoCloseable {
       core.close();
       throw e;
     }
-    String host = cfg.advertise();
+    String host = cfg.advertiseHost(); // advertise: host or host:port (e.g. a forwarded port)
     if (host == null) {
       boolean wildcard = cfg.bindHost().equals("0.0.0.0") || cfg.bindHost().equals("::");
       host = wildcard ? spark.get("spark.driver.host", "localhost") : cfg.bindHost();
     }
-    return new ParameterServerHost(core, server, host);
+    return new ParameterServerHost(core, server, host, cfg.advertisePort());
   }
 
   ParameterServerCore core() {
@@ -56,8 +59,9 @@ final class ParameterServerHost implements AutoCloseable {
     return advertisedHost;
   }
 
+  /** The port executors connect to: advertise's, else the bound one. */
   int port() {
-    return server.port();
+    return advertisedPort > 0 ? advertisedPort : server.port();
   }
 
   @Override
