@@ -23,6 +23,11 @@ public final class ConfigWriter {
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .build();
 
+  /** Keys whose values are credentials, e.g. spark.authenticate.secret, fs.s3a.secret.key, keyStorePassword. */
+  public static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
+      "(?i).*(secret|password|passwd|token|credential|account\\.key|access\\.key|sas\\.key).*");
+  public static final String REDACTED = "<redacted>";
+
   private ConfigWriter() {}
 
   /** The full resolved config, secret included (when one was configured). */
@@ -32,7 +37,9 @@ public final class ConfigWriter {
 
   /**
    * As {@link #toYaml}, but without {@code parameter_server.secret} (written as null, which means
-   * "generate one per job"), for files that others may read.
+   * "generate one per job") and with every {@code spark.conf} value whose key names a secret
+   * ({@link #SECRET_KEY}: passwords, tokens, account or access keys) written as {@value #REDACTED},
+   * for files that others may read (the run's config.yaml, summary.json, every checkpoint).
    */
   public static String toRedactedYaml(JobConfig c) {
     return write(c, true);
@@ -124,6 +131,8 @@ public final class ConfigWriter {
     ckpt.put("every_steps", k.everySteps());
     ckpt.put("keep_last", k.keepLast());
     ckpt.put("resume", k.resume().toString());
+    ckpt.put("write_retries", k.writeRetries());
+    ckpt.put("retry_backoff", Durations.format(k.retryBackoff()));
 
     ObjectNode out = root.putObject("output");
     out.put("dir", c.output().dir());
@@ -142,6 +151,12 @@ public final class ConfigWriter {
     ObjectNode tree = toTree(c);
     if (redact) {
       ((ObjectNode) tree.get("parameter_server")).putNull("secret");
+      ObjectNode conf = (ObjectNode) tree.get("spark").get("conf");
+      for (String k : c.spark().conf().keySet()) {
+        if (SECRET_KEY.matcher(k).matches()) {
+          conf.put(k, REDACTED);
+        }
+      }
     }
     try {
       return "# Resolved configuration of job " + c.name() + ": every key, defaults filled in.\n"

@@ -45,7 +45,8 @@ class ConfigWriterTest {
       distributed: {workers: 16, mode: async, local_steps: 4, staleness: 0, aggregation: product, step_timeout: 1500ms}
       parameter_server: {bind: "[::]:7077", advertise: "driver.example.org:7077", auth: token,
                          secret: "0123456789abcdef0123", tls_cert: cert.pem, tls_key: key.pem, max_message_mb: 256}
-      checkpoint: {dir: "hdfs:///ck/x", every_steps: 0, keep_last: 1, resume: never}
+      checkpoint: {dir: "hdfs:///ck/x", every_steps: 0, keep_last: 1, resume: never, write_retries: 5,
+                   retry_backoff: 250ms}
       output: {dir: "hdfs:///out/x", merge: true}
       spark: {master: "spark://m:7077", conf: {spark.executor.memory: 8g, spark.task.cpus: "2", "yes": "true"}}
       """;
@@ -96,6 +97,24 @@ class ConfigWriterTest {
     JobConfig back = ConfigLoader.parse(redacted, "r.yaml", List.of());
     assertNull(back.parameterServer().secret());
     assertEquals(c.lora(), back.lora());
+  }
+
+  @Test
+  void redactedYamlHidesCredentialsInSparkConf() {
+    Map<String, String> secrets = Map.of("spark.authenticate.secret", "s3cr3t-auth",
+        "spark.hadoop.fs.s3a.secret.key", "s3cr3t-s3a", "spark.ssl.keyStorePassword", "s3cr3t-ks",
+        "spark.hadoop.fs.azure.account.key.acct.blob.core.windows.net", "s3cr3t-azure",
+        "spark.hadoop.fs.s3a.session.token", "s3cr3t-token");
+    StringBuilder conf = new StringBuilder("spark:\n  conf:\n    spark.executor.memory: 2g\n");
+    secrets.forEach((k, v) -> conf.append("    ").append(k).append(": ").append(v).append('\n'));
+    JobConfig c = TestFiles.load(dir, BASE + conf);
+    String redacted = ConfigWriter.toRedactedYaml(c);
+    for (String v : secrets.values()) {
+      assertFalse(redacted.contains(v), v + " leaked:\n" + redacted);
+    }
+    JobConfig back = ConfigLoader.parse(redacted, "r.yaml", List.of());
+    assertEquals("2g", back.spark().conf().get("spark.executor.memory"), "non-secret values are kept");
+    assertEquals(ConfigWriter.REDACTED, back.spark().conf().get("spark.authenticate.secret"));
   }
 
   @Test
