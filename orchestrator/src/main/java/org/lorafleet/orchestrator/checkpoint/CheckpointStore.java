@@ -96,6 +96,7 @@ public final class CheckpointStore {
       prune();
       return fs.makeQualified(target).toString();
     } catch (IOException e) {
+      deleteQuietly(tmp); // a retry writes a fresh temporary; do not leave this one behind
       throw new UncheckedIOException("Could not write checkpoint " + name + " under " + location() + ".", e);
     } finally {
       LocalFiles.deleteQuietly(local);
@@ -167,6 +168,32 @@ public final class CheckpointStore {
   public static Checkpoint loadFrom(String uri, Configuration hadoop) {
     Path p = new Path(uri);
     return new CheckpointStore(p.getParent() == null ? uri : p.getParent().toString(), 1, hadoop).load(p);
+  }
+
+  /**
+   * Creates the folder and writes and deletes a small file in it, so that a folder the job cannot
+   * write is reported before training starts, not at the first checkpoint. Blocks on the file system.
+   */
+  public void probeWritable() {
+    Path probe = new Path(dir, ".write-probe-" + java.util.UUID.randomUUID());
+    try {
+      fs.mkdirs(dir);
+      try (var o = fs.create(probe, false)) {
+        o.write(new byte[] {1});
+      }
+      fs.delete(probe, false);
+    } catch (IOException e) {
+      throw new IllegalStateException("The checkpoint dir " + location() + " cannot be written (checkpoint.dir): "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void deleteQuietly(Path p) {
+    try {
+      fs.delete(p, true);
+    } catch (IOException | RuntimeException ignored) {
+      // best effort: removeTemporaries() deletes it at the next start
+    }
   }
 
   /** Deletes leftovers of interrupted writes; returns how many. */

@@ -64,8 +64,9 @@ public final class Main implements Runnable {
       boolean input = ex instanceof ConfigException || ex instanceof BadDataException
           || ex instanceof IllegalArgumentException;
       err.println((input ? "error: " : "failed: ") + ex.getMessage());
-      if (!input && ex.getCause() != null && ex.getCause().getMessage() != null) {
-        err.println("  caused by: " + ex.getCause().getMessage());
+      if (!input) {
+        var messages = org.lorafleet.orchestrator.train.Causes.messages(ex);
+        messages.subList(1, messages.size()).forEach(m -> err.println("  caused by: " + m)); // down to the root
       }
       if (List.of(parsed.originalArgs()).contains("--stacktrace")) {
         ex.printStackTrace(err);

@@ -1,5 +1,7 @@
 package org.lorafleet.orchestrator.config;
 
+import java.time.Duration;
+
 /**
  * Section {@code checkpoint}: periodic snapshots of adapter and optimizer (DESIGN.md, "Checkpoint layout").
  *
@@ -9,8 +11,11 @@ package org.lorafleet.orchestrator.config;
  * @param keepLast keep the newest this many checkpoints, >= 1; default 3
  * @param resume {@code auto} (default: continue from the newest valid checkpoint in dir, if any),
  *     {@code never} (start fresh), or the path of one checkpoint folder to start from
+ * @param writeRetries retries of a failed checkpoint or evaluation write before the job fails, 0..10; default 3
+ * @param retryBackoff wait before the first retry, doubled for each next one (at most 30 s); default 1s
  */
-public record CheckpointConfig(String dir, int everySteps, int keepLast, Resume resume) {
+public record CheckpointConfig(String dir, int everySteps, int keepLast, Resume resume, int writeRetries,
+    Duration retryBackoff) {
 
   static final String SECTION = "checkpoint";
 
@@ -60,12 +65,22 @@ public record CheckpointConfig(String dir, int everySteps, int keepLast, Resume 
     c.atLeast("every_steps", everySteps, 0);
     c.atLeast("keep_last", keepLast, 1);
     c.check(resume != null, "resume", "is required");
+    c.check(writeRetries >= 0 && writeRetries <= 10, "write_retries", "must be between 0 and 10 (got " + writeRetries
+        + ")");
+    c.check(retryBackoff != null && !retryBackoff.isNegative() && retryBackoff.compareTo(Duration.ofMinutes(5)) <= 0,
+        "retry_backoff", "must be between 0s and 5m (got " + (retryBackoff == null ? "null"
+            : Durations.format(retryBackoff)) + ")");
     c.done();
+  }
+
+  /** The defaults of the two retry keys, for code that builds this section by hand. */
+  public CheckpointConfig(String dir, int everySteps, int keepLast, Resume resume) {
+    this(dir, everySteps, keepLast, resume, 3, Duration.ofSeconds(1));
   }
 
   /** This section with {@code dir} replaced. */
   public CheckpointConfig withDir(String newDir) {
-    return new CheckpointConfig(newDir, everySteps, keepLast, resume);
+    return new CheckpointConfig(newDir, everySteps, keepLast, resume, writeRetries, retryBackoff);
   }
 
   static CheckpointConfig read(ConfigNode n) {
@@ -73,10 +88,13 @@ public record CheckpointConfig(String dir, int everySteps, int keepLast, Resume 
     int everySteps = n.integer("every_steps", 50);
     int keepLast = n.integer("keep_last", 3);
     String resume = n.string("resume", "auto");
+    int writeRetries = n.integer("write_retries", 3);
+    Duration retryBackoff = n.duration("retry_backoff", Duration.ofSeconds(1));
     Resume r = resume == null ? null : n.attempt(() -> Resume.parse(resume));
     if (resume == null) {
       n.error("resume", "must be auto, never or a checkpoint path (got null)");
     }
-    return n.attempt(() -> new CheckpointConfig(dir, everySteps, keepLast, r == null ? Resume.AUTO : r));
+    return n.attempt(() -> new CheckpointConfig(dir, everySteps, keepLast, r == null ? Resume.AUTO : r, writeRetries,
+        retryBackoff));
   }
 }

@@ -44,7 +44,8 @@ public final class JobSchema {
       .add("tensor_channel_port", INT).build();
 
   public static final Schema CHECKPOINT = Schema.builder()
-      .add("dir", STRING).add("every_steps", INT).add("keep_last", INT).add("resume", STRING).build();
+      .add("dir", STRING).add("every_steps", INT).add("keep_last", INT).add("resume", STRING)
+      .add("write_retries", INT).add("retry_backoff", DURATION).build();
 
   public static final Schema OUTPUT = Schema.builder().add("dir", STRING).add("merge", BOOL).build();
 

@@ -70,7 +70,6 @@ public final class TrainJob {
     }
   }
 
-  private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
 
   private TrainJob() {}
 
@@ -88,6 +87,7 @@ public final class TrainJob {
     if (leftovers > 0) {
       out.println("Removed " + leftovers + " unfinished checkpoint write(s) under " + checkpoints.location() + ".");
     }
+    checkpoints.probeWritable(); // an unwritable checkpoint dir fails here, before any compute
     BackendSelection.Decision backend = BackendSelection.decide(
         BackendSelection.Requested.valueOf(cfg.model().backend().name()));
     if (backend.warning() != null) {
@@ -147,27 +147,33 @@ public final class TrainJob {
       if (resume != null) {
         job.resume(resume.optimizer(), startStep);
       }
-      DriverIo io = new DriverIo(out);
+      String group = "lorafleet-train-" + cfg.name() + "-" + java.util.UUID.randomUUID();
+      // a write that still fails after its retries stops the stage at once (blocked workers are interrupted)
+      DriverIo io = new DriverIo(out, cfg.checkpoint().writeRetries(), cfg.checkpoint().retryBackoff(),
+          e -> sc.cancelJobGroup(group));
       try (ParameterServerHost ps = ParameterServerHost.start(job.build(), cfg.parameterServer(), sc.getConf());
           ProgressLog progress = new ProgressLog(out, startStep, totalUpdates, cfg.train().logEvery())) {
         JobCheckpointer checkpointer = new JobCheckpointer(cfg, checkpoints, driverModel, adapter.settings(), progress,
             outputs, out);
+        ps.core().onListenerFailure(io::fail); // a broken listener stops the job, it is never only logged
         ps.core().addStepListener(o -> {
           progress.step(o);
           long done = o.version();
           if (done >= totalUpdates) {
             return; // the final evaluation and checkpoint follow the stage
           }
-          if (eval.enabled() && done % cfg.train().evalEvery() == 0) {
+          int evalEvery = cfg.train().evalEvery(); // 0: only before and after training
+          if (eval.enabled() && evalEvery > 0 && done % evalEvery == 0) {
             PublishedVersion v = ps.core().published(); // the version just published (later only if workers raced ahead)
-            io.submit(() -> {
+            io.submit("the evaluation of step " + v.version(), () -> {
               Evaluation.Result r = eval.evaluate(v.tensors());
               progress.eval(v.version(), r.loss(), r.perplexity(), r.tokens());
             });
           }
-          if (done % cfg.checkpoint().everySteps() == 0) {
+          int everySteps = cfg.checkpoint().everySteps(); // 0: only the final checkpoint
+          if (everySteps > 0 && done % everySteps == 0) {
             ServerSnapshot snap = ps.core().snapshot(); // taken here, at this step; written in the background
-            io.submit(() -> checkpointer.write(snap));
+            io.submit("the checkpoint of step " + snap.version(), () -> checkpointer.write(snap));
           }
         });
         TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), cfg.model().path(), cfg.model().loadOptions(),
@@ -177,8 +183,18 @@ public final class TrainJob {
             JobConversions.schedule(cfg.train(), totalSteps), cfg.train().maxGradNorm(), opts.failAt());
 
         // --- train: one barrier stage of `workers` tasks
-        List<WorkerReport> reports = runWorkers(sc, data.train(), plan, secret, cfg.name());
-        io.finish(); // waits for pending evaluations and checkpoint writes; rethrows the first failure
+        List<WorkerReport> reports;
+        try {
+          reports = runWorkers(sc, data.train(), plan, secret, cfg.name(), group);
+          io.finish(); // waits for pending evaluations and checkpoint writes; rethrows the first failure
+        } catch (RuntimeException e) {
+          RuntimeException cause = io.failure().orElse(e); // a driver-side failure cancelled the stage: name it
+          io.close();
+          FailureOutputs.save(ps.core().snapshot(), startStep, totalUpdates, adapter, driverModel, checkpointer, outputs,
+              out, cause);
+          throw cause instanceof TrainingFailedException ? cause
+              : new TrainingFailedException("Training stopped: " + cause.getMessage(), cause);
+        }
         progress.flush();
 
         // --- output: final checkpoint, adapter, merged model, metrics, summary
@@ -221,10 +237,10 @@ public final class TrainJob {
    * which Spark retries as a whole when a task fails (a failed barrier result stage is not retried).
    */
   private static List<WorkerReport> runWorkers(SparkContext sc, JavaRDD<TokenSequence> train, TrainPlan plan,
-      String secret, String name) {
+      String secret, String name, String group) {
     sc.setLocalProperty(BarrierWorker.SECRET_PROPERTY, secret);
-    sc.setLocalProperty(INTERRUPT_ON_CANCEL, "true"); // a failed barrier task interrupts its blocked peers
-    sc.setJobDescription("lorafleet train " + name);
+    // interruptOnCancel: a failed barrier task (or a cancelled group) interrupts the blocked workers
+    sc.setJobGroup(group, "lorafleet train " + name, true);
     try {
       JavaRDD<TokenSequence> byWorker = train
           .mapToPair(s -> new Tuple2<>(plan.workerOf(s.index()), s))
@@ -237,8 +253,7 @@ public final class TrainJob {
       throw TrainingFailedException.from(e);
     } finally {
       sc.setLocalProperty(BarrierWorker.SECRET_PROPERTY, null);
-      sc.setLocalProperty(INTERRUPT_ON_CANCEL, null);
-      sc.setJobDescription(null);
+      sc.clearJobGroup();
     }
   }
 
