@@ -203,7 +203,7 @@ public final class CausalLm {
         inputs[i] = x;
         x = inBlockScope(x, blocks.get(i), blockPass(pass, seeds[i]));
       } else {
-        x = blocks.get(i).forward(x, blockPass(pass, seeds[i]), tape);
+        x = forwardKeepingSaved(x, blocks.get(i), blockPass(pass, seeds[i]), tape);
       }
     }
     INDArray hidden = finalNorm(x, finalNorm);
@@ -233,6 +233,21 @@ public final class CausalLm {
     INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
     try (MemoryWorkspace ws = Scratch.open(Scratch.Level.BLOCK)) {
       out.assign(block.forward(x, p, null));
+    }
+    return out;
+  }
+
+  /**
+   * A block's forward in its own scratch scope: its output [N, H] and what it saved for backward
+   * are moved out to the pass workspace, every other temporary is dropped.
+   */
+  private static INDArray forwardKeepingSaved(INDArray x, DecoderBlock block, Pass p, Deque<Object> tape) {
+    MemoryWorkspace outer = Nd4j.getMemoryManager().getCurrentWorkspace();
+    INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+    int before = tape.size();
+    try (MemoryWorkspace ws = Scratch.open(Scratch.Level.BLOCK)) {
+      out.assign(block.forward(x, p, tape));
+      SavedState.moveOut(tape, tape.size() - before, ws, outer);
     }
     return out;
   }

@@ -37,9 +37,14 @@ final class GatedMlp {
     return up == null ? List.of(gate, down) : List.of(gate, up, down);
   }
 
-  /** {@code geluGate} is σ(2u) for gelu (what its backward reuses), null for SiLU. */
-  record Saved(LoraLinear.Saved gate, LoraLinear.Saved up, LoraLinear.Saved down, INDArray gatePre, INDArray upOut,
-      INDArray activated, INDArray geluGate) {}
+  /**
+   * What backward needs: the two projections [N, I] only. The activation and the product fed to
+   * down_proj (2–3 more [N, I] arrays) are recomputed in backward, bit for bit, so a training pass
+   * keeps 2·I floats per row and layer for the MLP instead of 4–5·I. {@code down}'s saved input is
+   * therefore null; its dropout mask and u are kept.
+   */
+  record Saved(LoraLinear.Saved gate, LoraLinear.Saved up, LoraLinear.Saved down, INDArray gatePre,
+      INDArray upOut) {}
 
   /** m [N, H] → [N, H]. */
   INDArray forward(INDArray m, Pass p, Saved[] saved) {
@@ -57,30 +62,39 @@ final class GatedMlp {
       gatePre = gate.forward(m, p.rng(), sGate); // [N, I]
       upOut = up.forward(m, p.rng(), sUp);
     }
-    INDArray activated;
-    INDArray geluGate = null;
-    if (activation == DecoderSpec.Activation.SILU) {
-      activated = Activations.silu(gatePre);
-    } else {
-      Activations.Gelu g = Activations.geluNew(gatePre);
-      activated = g.out();
-      geluGate = g.gate();
-    }
-    INDArray out = down.forward(activated.mul(upOut), p.rng(), sDown);
+    INDArray out = down.forward(activate(gatePre).mul(upOut), p.rng(), sDown);
     if (keep) {
-      saved[0] = new Saved(sGate[0], sUp[0], sDown[0], gatePre, upOut, activated, geluGate);
+      LoraLinear.Saved d = sDown[0];
+      saved[0] = new Saved(sGate[0], sUp[0], new LoraLinear.Saved(null, d.mask(), d.u()), gatePre, upOut);
     }
     return out;
   }
 
+  /** act(gate) [N, I]: SiLU, or GELU (tanh form). */
+  private INDArray activate(INDArray gatePre) {
+    return activation == DecoderSpec.Activation.SILU ? Activations.silu(gatePre) : Activations.geluNew(gatePre).out();
+  }
+
   /** dy [N, H] → dm [N, H]; adds adapter gradients. */
   INDArray backward(INDArray dy, Saved s, LoraGradients grads) {
-    INDArray dProd = down.backward(dy, s.down(), grads); // [N, I]
-    INDArray dUp = dProd.mul(s.activated());
+    INDArray activated; // recomputed from the saved projection, as forward computed it
+    INDArray geluGate = null;
+    if (activation == DecoderSpec.Activation.SILU) {
+      activated = Activations.silu(s.gatePre());
+    } else {
+      Activations.Gelu g = Activations.geluNew(s.gatePre());
+      activated = g.out();
+      geluGate = g.gate();
+    }
+    LoraLinear.Saved d = s.down();
+    INDArray product = activated.mul(s.upOut()); // down_proj's input [N, I]
+    INDArray dProd = down.backward(dy, new LoraLinear.Saved(d.mask() == null ? product : product.muli(d.mask()),
+        d.mask(), d.u()), grads); // [N, I]
+    INDArray dUp = dProd.mul(activated);
     dProd.muli(s.upOut()); // d(activated)
     INDArray dGate = activation == DecoderSpec.Activation.SILU
         ? Activations.siluBackward(dProd, s.gatePre())
-        : Activations.geluNewBackward(dProd, s.gatePre(), s.geluGate());
+        : Activations.geluNewBackward(dProd, s.gatePre(), geluGate);
     if (up == null) {
       return gate.backward(Nd4j.hstack(dGate, dUp), s.gate(), grads);
     }
