@@ -14,8 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Reads checkpoint tensors into off-heap arrays of the precision the base is held in. A tensor
  * whose file dtype is the target's is copied byte for byte from the file into the array's native
- * buffer (no Java array on the way); a conversion goes through float32 one tensor at a time and
- * rounds to nearest even.
+ * buffer (no Java array on the way), and so is a bf16/fp16 tensor widened to float32 (in place in
+ * the array's buffer); a narrowing conversion goes through float32 one tensor at a time and rounds
+ * to nearest even.
  */
 final class StoredTensors {
 
@@ -32,6 +33,9 @@ final class StoredTensors {
       }
       return a;
     }
+    if (type == DataType.FLOAT && (file == DType.BF16 || file == DType.F16)) {
+      return widened(ck, name, file, shape);
+    }
     INDArray f = Nd.of(ck.tensor(name));
     if (type == DataType.FLOAT) {
       return f;
@@ -41,6 +45,29 @@ final class StoredTensors {
     ShortBuffer out = bytes(a).asShortBuffer();
     for (float v : values) {
       out.put((short) (type == DataType.BFLOAT16 ? HalfFloats.floatToBf16(v) : HalfFloats.floatToHalf(v)));
+    }
+    return a;
+  }
+
+  /**
+   * A bf16/fp16 tensor as float32 without a Java array: the file's 2-byte values are read into the
+   * upper half of the float32 array's own buffer and widened in place, front to back (element i is
+   * written to bytes [4i, 4i + 4), which lie below the still unread value i + 1 at 2n + 2(i + 1)).
+   */
+  private static INDArray widened(HfCheckpoint ck, String name, DType file, long[] shape) {
+    INDArray a = Nd4j.createUninitializedDetached(DataType.FLOAT, shape);
+    int n = Math.toIntExact(a.length());
+    if (n == 0) {
+      return a;
+    }
+    ByteBuffer all = bytes(a);
+    ByteBuffer upper = all.duplicate();
+    upper.position(2 * n);
+    ck.readRaw(name, upper.slice().order(ByteOrder.LITTLE_ENDIAN));
+    boolean bf16 = file == DType.BF16;
+    for (int i = 0; i < n; i++) {
+      int bits = all.getShort(2 * n + 2 * i) & 0xFFFF;
+      all.putFloat(4 * i, bf16 ? HalfFloats.bf16ToFloat(bits) : HalfFloats.halfToFloat(bits));
     }
     return a;
   }
