@@ -17,19 +17,25 @@ import org.lorafleet.trainer.nn.ChunkSizes;
  * <pre>
  *   total = baseline + weights + workers × (adapter + activations + scratch)
  *   adapter     = 20 B × LoRA parameters          (values, gradient, 2 AdamW moments, pulled copy)
- *   activations = 4 B × N × (L × K × f_layer + 1.5 f_layer + f_head)       N = micro_batch × seq rows
- *                 with gradient checkpointing: 4 B × N × (L × 2H + (K + 1.5) × f_layer + f_head)
- *   f_layer     = 4H + 3(q + 2kv) + 2(q + kv) + 2q + 5I   floats a decoder layer keeps per row
+ *   activations = 4 B × N × (L × s_layer + S × f_block + f_head)           N = micro_batch × seq rows
+ *                 with gradient checkpointing: 4 B × N × (L × 2H + s_layer + S × f_block + f_head)
+ *   s_layer     = 5H + 3q + 2kv + 2I + heads + r × (adapted linears per layer)
+ *                 what one block saves for backward per row: the norms' x̂ and normed outputs, the
+ *                 block output, q k v, the attention output and o_proj's copy of it, the log-sum-exp,
+ *                 the gate and up projections (the activation is recomputed), u = x·Aᵀ per adapter
+ *   f_block     = 4H + 3(q + 2kv) + 2(q + kv) + 2q + 5I   what one block's forward or backward allocates
  *   f_head      = 4H
  *   scratch     = 4 B × (6 × attention chunk + 3 × logit chunk [+ head slice]) + widened layer weight
  * </pre>
  *
- * (1.5 f_layer: one block's backward temporaries; with checkpointing each layer keeps its input and
- * its dX, and one block is recomputed.) K = {@value #KEPT_FACTOR} accounts for what f_layer does not list (norm, RoPE and activation
- * temporaries that stay in the pass workspace, its learning pass and over-allocation; measured with
- * glibc's MALLOC_MMAP_THRESHOLD_=131072, as the launcher and executors run); it was
- * fitted on stories260K at 256–2,048 tokens, where the estimate is within 10% of the measured
- * peak (docs/benchmarks.md, "Memory"). The baseline is the JVM with ND4J (and Spark) before any
+ * Each block's forward runs in a scratch scope from which only its saved state leaves, and each
+ * backward in the same scope, so one block's temporaries exist at a time: S = {@value #BLOCK_SCRATCH}
+ * f_block covers that scope (sized by its largest use, the backward, plus over-allocation). With
+ * checkpointing each layer keeps its input and its dX, and one block is recomputed. S was fitted
+ * with glibc's MALLOC_MMAP_THRESHOLD_=131072 (as the launcher and executors run) on stories260K at
+ * 1,024–2,048 tokens and on the W3 benchmark shape (Qwen2.5-0.5B, 1,024 tokens), where the estimate
+ * is within 5% of the measured peak (docs/benchmarks.md, "Memory"). The baseline is the JVM with
+ * ND4J (and Spark) before any
  * model: {@link #SPARK_JVM_BASELINE} for a job JVM.
  */
 public record MemoryEstimate(long baseline, long weights, long adapterPerWorker, long activationsPerWorker,
@@ -39,9 +45,8 @@ public record MemoryEstimate(long baseline, long weights, long adapterPerWorker,
   public static final long SPARK_JVM_BASELINE = 540L << 20;
   /** A plain JVM with ND4J loaded (the trainer benchmarks). */
   public static final long PLAIN_JVM_BASELINE = 300L << 20;
-  static final double KEPT_FACTOR = 1.8;
-  /** One block's backward temporaries, in units of f_layer. */
-  static final double BACKWARD_BLOCK = 1.5;
+  /** The block scratch scope, in units of f_block (fitted, see the class doc). */
+  static final double BLOCK_SCRATCH = 3.4;
 
   /** Bytes of everything. */
   public long total() {
@@ -64,19 +69,23 @@ public record MemoryEstimate(long baseline, long weights, long adapterPerWorker,
     w.linearModules().forEach(l -> modules.add(l.module()));
     List<String> targeted = modules.isEmpty() ? List.of() : TargetMatcher.select(modules, lora);
     long loraParams = 0;
+    int adapted = 0;
     for (WeightBytes.Linear l : w.linearModules()) {
       if (targeted.contains(l.module())) {
         loraParams += (long) lora.r() * (l.rows() + l.cols());
+        adapted++;
       }
     }
     long rows = (long) microBatch * seq;
     double h = cfg.hidden();
     double q = cfg.qDim();
     double kv = cfg.kvDim();
-    double layer = 4 * h + 3 * (q + 2 * kv) + 2 * (q + kv) + 2 * q + 5 * cfg.intermediate();
+    double saved = 5 * h + 3 * q + 2 * kv + 2 * cfg.intermediate() + cfg.heads()
+        + lora.r() * (adapted / (double) Math.max(1, cfg.layers()));
+    double block = 4 * h + 3 * (q + 2 * kv) + 2 * (q + kv) + 2 * q + 5 * cfg.intermediate();
     double head = 4 * h;
-    double perRow = checkpointing ? cfg.layers() * 2 * h + (KEPT_FACTOR + BACKWARD_BLOCK) * layer + head
-        : (cfg.layers() * KEPT_FACTOR + BACKWARD_BLOCK) * layer + head;
+    double perRow = (checkpointing ? cfg.layers() * 2 * h + saved : cfg.layers() * saved) + BLOCK_SCRATCH * block
+        + head;
     long activations = (long) (4 * rows * perRow);
     long attentionChunk = Math.min(ChunkSizes.attention(), (long) microBatch * cfg.heads() * seq * (long) seq);
     long logitChunk = Math.min(ChunkSizes.logits(), rows * cfg.vocabSize());
