@@ -61,8 +61,7 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       var err = cmd.getErr();
-      boolean input = ex instanceof ConfigException || ex instanceof BadDataException
-          || ex instanceof IllegalArgumentException;
+      boolean input = isInputError(ex);
       err.println((input ? "error: " : "failed: ") + ex.getMessage());
       if (!input) {
         var messages = org.lorafleet.orchestrator.train.Causes.messages(ex);
@@ -77,6 +76,25 @@ public final class Main implements Runnable {
       return input ? EXIT_USAGE : EXIT_FAILURE;
     });
     return cl;
+  }
+
+  /**
+   * Whether a failure is the user's input (exit {@value #EXIT_USAGE}, no stack-trace hint): a bad
+   * config, bad data rows, or a model, adapter or tokenizer file that is missing or malformed,
+   * also when a Spark task found it (then it is the root of the cause chain).
+   */
+  static boolean isInputError(Throwable ex) {
+    if (ex instanceof ConfigException || ex instanceof BadDataException || ex instanceof IllegalArgumentException) {
+      return true;
+    }
+    for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.lorafleet.trainer.checkpoint.CheckpointException
+          || t instanceof org.lorafleet.trainer.safetensors.SafetensorsFormatException
+          || t instanceof org.lorafleet.trainer.tokenizer.TokenizerException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Prints the versions that go into every checkpoint. */

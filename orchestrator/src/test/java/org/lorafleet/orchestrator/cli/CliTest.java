@@ -85,6 +85,24 @@ class CliTest {
     assertTrue(enough.out().contains("1 worker(s)"), "one task per executor by default: " + enough.out());
   }
 
+  /** A model folder whose weights file is not safetensors is the user's input: exit 2, named, no trace hint. */
+  @Test
+  void aBrokenModelFileIsAnInputError(@TempDir Path tmp) throws IOException {
+    Path model = Files.createDirectories(tmp.resolve("broken-model"));
+    Path tiny = REPO.resolve("examples/models/tiny-llama");
+    try (var files = Files.list(tiny)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, model.resolve(f.getFileName()));
+      }
+    }
+    Files.writeString(model.resolve(HfCheckpoint.WEIGHTS), "this is not a safetensors file");
+    Outcome o = run("validate", "-c", REPO.resolve("configs/quickstart.yaml").toString(), "--set",
+        "model.path=" + model);
+    assertEquals(Main.EXIT_USAGE, o.code(), o.out() + o.err());
+    assertTrue(o.err().startsWith("error: ") && o.err().contains("model.safetensors"), o.err());
+    assertTrue(!o.err().contains("--stacktrace") && !o.err().contains("\tat "), o.err());
+  }
+
   @Test
   void validateListsASweepsTrialsAndSweepRefusesABadSweepFileBeforeSparkStarts(@TempDir Path tmp) throws IOException {
     Outcome ok = run("validate", "-c", REPO.resolve("configs/sweep.yaml").toString(), "--set", "sweep.trials=2");
