@@ -9,10 +9,10 @@ import java.util.Locale;
  *     default {@code 127.0.0.1:0} (this machine only; use {@code 0.0.0.0:0} on a cluster)
  * @param advertise {@code host} or {@code host:port} executors connect to; default null (the driver's
  *     address and the bound port)
- * @param auth {@code token} (default: workers present the job secret) or {@code none}, allowed only
- *     when {@code bind} is a loopback address
+ * @param auth {@code token} (default, and the only one: workers present the job secret); {@code none}
+ *     is refused with an explanation
  * @param secret the job secret, at least 16 characters; default null (a random one per job, passed to
- *     executors through the Spark conf, never logged). Not allowed with auth none
+ *     executors through the Spark conf, never logged)
  * @param tlsCert PEM certificate chain for TLS; default null. Set both tlsCert and tlsKey, or neither
  * @param tlsKey PEM private key for TLS; default null
  * @param maxMessageMb largest gRPC message in MiB, in [1, 2047]; default 64
@@ -45,12 +45,10 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
           "must be host or host:port with a port in [0, 65535] (got '" + advertise + "')");
     }
     c.check(auth != null, "auth", "is required");
-    if (auth == Auth.NONE && bind != null && port(bind) >= 0) {
-      c.check(isLoopback(host(bind)), "auth",
-          "none is only allowed when bind is a loopback address such as 127.0.0.1 (got bind '" + bind + "')");
-    }
+    // "none" used to be accepted and then ignored (workers authenticated anyway): refuse it by name
+    c.check(auth != Auth.NONE, "auth", "none is not supported: workers always authenticate with the job secret (a "
+        + "random one per job unless secret is set); remove the key or use token");
     if (secret != null) {
-      c.check(auth != Auth.NONE, "secret", "has no use with auth none; remove it or use auth token");
       c.check(secret.length() >= 16, "secret", "must be at least 16 characters long (got " + secret.length() + ")");
     }
     c.check(tlsCert != null || tlsKey == null, "tls_cert", "must be set when parameter_server.tls_key is set");
