@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch peer for bench/trainer-bench.sh: DESIGN.md workloads W1 (GPT-2 shape) and W2 (Llama shape)
-with the same sizes as the Java benchmark: batch 4 x 128, LoRA r=8 (alpha 16) on the same targets,
-frozen fp32 base with N(0, 0.02) weights, AdamW over the adapters only, 2 threads.
-Usage: peer_torch.py W1|W2 [steps=100] [warmup=3]"""
+"""PyTorch peer for bench/trainer-bench.sh: workloads W1 (GPT-2 shape) and W2 (Llama shape) with the
+same sizes as the Java benchmark (trainer/.../bench/Workload.java): batch 4 x 128, LoRA r=8 (alpha 16)
+on the same targets, frozen fp32 base with N(0, 0.02) weights, AdamW over the adapters only, 2 threads.
+--bf16 runs forward and backward under torch.autocast("cpu", dtype=torch.bfloat16).
+Usage: peer_torch.py W1|W2 [steps=100] [warmup=3] [--bf16]"""
 import math
 import resource
 import sys
@@ -132,17 +133,20 @@ class Model(nn.Module):
 
 
 def main():
-    w = sys.argv[1]
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    bf16 = "--bf16" in sys.argv
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    w = args[0]
+    steps = int(args[1]) if len(args) > 1 else 100
+    warmup = int(args[2]) if len(args) > 2 else 3
     model = Model(w)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.0)
 
     def step():
         ids = torch.randint(0, model.vocab, (B, T))
-        logits = model(ids)
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, model.vocab), ids[:, 1:].reshape(-1))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(ids)
+        loss = F.cross_entropy(logits[:, :-1].float().reshape(-1, model.vocab), ids[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -156,8 +160,9 @@ def main():
         step()
     secs = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RESULT pytorch-{w} tokens_per_s={steps * B * T / secs:.1f} step_ms={1000 * secs / steps:.0f} "
-          f"peak_rss_mib={peak:.0f} torch={torch.__version__} threads={torch.get_num_threads()}")
+    print(f"RESULT pytorch-{w} mode={'bf16-autocast' if bf16 else 'fp32'} tokens_per_s={steps * B * T / secs:.1f} "
+          f"step_ms={1000 * secs / steps:.0f} peak_rss_mib={peak:.0f} torch={torch.__version__} "
+          f"threads={torch.get_num_threads()}")
 
 
 if __name__ == "__main__":

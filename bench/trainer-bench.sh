@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Trainer benchmark: DESIGN.md workloads W1 (GPT-2 shape) and W2 (Llama shape), single worker,
-# 2 threads, fp32, 100 steps each; prints tokens/s, peak RSS and RSS every 10 steps, then runs the
-# PyTorch peer (bench/peer_torch.py, Debian python3-torch) on the same shapes when available and
-# prints the ratio. Usage: bench/trainer-bench.sh [steps=100]
+# Trainer benchmark: workloads W1 (GPT-2 small shape, 2 layers) and W2 (Llama shape, 2 layers), batch
+# 4 x 128, LoRA r 8, single worker, 2 threads, fp32 (trainer/.../bench/Workload.java). Ours
+# (TrainerBenchmark, a fresh JVM per run) and the PyTorch peer (bench/peer_torch.py, installed by
+# bench/peer-python.sh when missing) alternate A B A B ... for `rounds` rounds per workload on this
+# one machine; prints every run, then per workload the median and spread (min-max) of tokens/s and
+# peak RSS of both and the ratios. PEER_FLAGS=--bf16 runs the peer under bf16 autocast.
+# Usage: bench/trainer-bench.sh [steps=100] [rounds=3] [workloads="W1 W2"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-100}
+rounds=${2:-3}
+workloads=${3:-"W1 W2"}
 mvn -q -B -ntp -Dstyle.color=never -pl trainer -am install -DskipTests
 mvn -q -B -ntp -Dstyle.color=never -pl trainer dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
@@ -15,17 +20,34 @@ export OMP_NUM_THREADS=2
 # libgomp (bundled with libnd4j and OpenBLAS) otherwise spins idle OpenMP threads after each ND4J op,
 # stealing the 2 cores from the next OpenBLAS GEMM: W1 325 -> 555 tokens/s with 0. The peer gets it too.
 export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-0}
-declare -A ours
-for w in W1 W2; do
-  out=$(java -Xmx4g $flags -cp "trainer/target/test-classes:trainer/target/classes:$cp" \
-    org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 2> >(grep -vE 'INFO|WARN|^\s' >&2) | tee -a /dev/stderr)
-  ours[$w]=$(grep '^RESULT' <<<"$out" | sed 's/.*tokens_per_s=\([0-9.]*\).*/\1/')
-done
-if /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  for w in W1 W2; do
-    peer=$(/usr/bin/python3 bench/peer_torch.py "$w" "$steps" | tee -a /dev/stderr | grep '^RESULT' | sed 's/.*tokens_per_s=\([0-9.]*\).*/\1/')
-    python3 -c "print('RATIO $w lorafleet/pytorch = %.2f' % (${ours[$w]} / $peer))"
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} # as bin/lorafleet and executors run
+peer_py=$(bench/peer-python.sh) || { peer_py=""; echo "No PyTorch peer could be installed: no peer ratio."; }
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+for w in $workloads; do
+  for r in $(seq 1 "$rounds"); do
+    java -Xmx4g $flags -cp "trainer/target/test-classes:trainer/target/classes:$cp" \
+      org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 2> >(grep -vE 'INFO|WARN|^\s' >&2) \
+      | tee /dev/stderr | grep '^RESULT' | sed "s/^RESULT \([A-Z0-9]*\)/RESULT impl=lorafleet workload=\1/" >>"$results"
+    if [ -n "$peer_py" ]; then
+      "$peer_py" bench/peer_torch.py "$w" "$steps" 3 ${PEER_FLAGS:-} | tee /dev/stderr | grep '^RESULT' \
+        | sed "s/^RESULT pytorch-\([A-Z0-9]*\)/RESULT impl=pytorch workload=\1/" >>"$results"
+    fi
   done
-else
-  echo "PyTorch not installed (apt-get install python3-torch libopenblas0-pthread): no peer ratio."
-fi
+done
+python3 - "$results" <<'PY'
+import re, statistics, sys
+rows = [dict(re.findall(r"(\w+)=(\S+)", line)) for line in open(sys.argv[1])]
+med = {}
+for key in sorted({(r["workload"], r["impl"]) for r in rows}):
+    sel = [r for r in rows if (r["workload"], r["impl"]) == key]
+    t = [float(r["tokens_per_s"]) for r in sel]
+    m = [float(r["peak_rss_mib"]) for r in sel]
+    med[key] = (statistics.median(t), statistics.median(m))
+    print("MEDIAN %s %-9s %s tokens/s %7.1f (%.0f-%.0f)  peak RSS %5.0f MiB (%.0f-%.0f)  [%d runs]" % (
+        key[0], key[1], sel[0].get("mode", "fp32"), med[key][0], min(t), max(t), med[key][1], min(m), max(m), len(sel)))
+for w in sorted({k[0] for k in med}):
+    if (w, "pytorch") in med and (w, "lorafleet") in med:
+        o, p = med[(w, "lorafleet")], med[(w, "pytorch")]
+        print("RATIO %s lorafleet/pytorch tokens/s = %.2f, peak RSS = %.2f" % (w, o[0] / p[0], o[1] / p[1]))
+PY

@@ -11,8 +11,11 @@ import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.trainer.checkpoint.HfCheckpointWriter;
 
 /**
- * DESIGN.md's fixed benchmark workloads, written as random-weight Hugging Face checkpoints
- * (N(0, 0.02) weights, unit norm gains) so they go through the normal loading path.
+ * The trainer benchmark's fixed workloads (docs/benchmarks.md, "Trainer"): W1, GPT-2 small's shape
+ * with 2 layers (hidden 768, 12 heads, vocab 50,257, LoRA on c_attn and c_proj); W2, a Llama shape
+ * with 2 layers (hidden 768, 12/4 heads, MLP 2048, vocab 32,000, LoRA on q/k/v/o); batch 4 × 128,
+ * LoRA r 8. Written as random-weight Hugging Face checkpoints (N(0, 0.02) weights, unit norm gains)
+ * so they go through the normal loading path.
  */
 enum Workload {
   W1("gpt2-small-2l", List.of("c_attn", "c_proj")),
