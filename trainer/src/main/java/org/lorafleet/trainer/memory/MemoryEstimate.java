@@ -34,7 +34,7 @@ import org.lorafleet.trainer.nn.ChunkSizes;
  * checkpointing each layer keeps its input and its dX, and one block is recomputed. S was fitted
  * with glibc's MALLOC_MMAP_THRESHOLD_=131072 (as the launcher and executors run) on stories260K at
  * 1,024–2,048 tokens and on the W3 benchmark shape (Qwen2.5-0.5B, 1,024 tokens), where the estimate
- * is within 5% of the measured peak (docs/benchmarks.md, "Memory"). The baseline is the JVM with
+ * is within 13% of the measured peak (docs/benchmarks.md, "Memory"). The baseline is the JVM with
  * ND4J (and Spark) before any
  * model: {@link #SPARK_JVM_BASELINE} for a job JVM.
  */
