@@ -68,7 +68,7 @@ final class DriverIo implements AutoCloseable {
             fail(new IllegalStateException("Interrupted while retrying " + what + ".", e));
             return;
           }
-          wait = wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2);
+          wait = java.util.Collections.min(java.util.List.of(wait.multipliedBy(2), MAX_BACKOFF));
         }
       }
     });

@@ -70,7 +70,6 @@ public final class TrainJob {
     }
   }
 
-
   private TrainJob() {}
 
   public static Result run(JobConfig cfg, SparkSession spark, Options opts) {
