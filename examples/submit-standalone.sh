@@ -4,7 +4,8 @@
 #   examples/submit-standalone.sh spark://MASTER_HOST:7077 [extra lorafleet train options]
 # Start the cluster first (docs/cluster.md, "Spark standalone"). Every worker must see the model and data at
 # the same path (shared file system) or use hdfs:// paths; the parameter server listens on all interfaces
-# (parameter_server.bind 0.0.0.0:0) and executors reach it at this machine's address (spark.driver.host).
+# (parameter_server.bind 0.0.0.0:0) over TLS with a certificate made for the job (tls_cert auto), and
+# executors reach it at this machine's address (spark.driver.host).
 # Environment: SPARK_HOME, LORAFLEET_JAR (see submit-local.sh); EXECUTOR_MEMORY (default 2g),
 #   EXECUTOR_OVERHEAD (default 2g: ND4J's off-heap memory, docs/cluster.md "Memory").
 set -euo pipefail
@@ -24,4 +25,5 @@ spark_submit --master "$master" --deploy-mode client \
   --set "model.path=$root/examples/models/tiny-llama" \
   --set "data.train=$root/examples/data/debian-descriptions/train.jsonl" \
   --set "data.eval=$root/examples/data/debian-descriptions/eval.jsonl" \
-  --set "output.dir=$root/out/standalone" --set parameter_server.bind=0.0.0.0:0 "$@"
+  --set "output.dir=$root/out/standalone" --set parameter_server.bind=0.0.0.0:0 \
+  --set parameter_server.tls_cert=auto "$@"

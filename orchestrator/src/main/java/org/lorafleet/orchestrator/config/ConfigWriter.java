@@ -124,6 +124,7 @@ public final class ConfigWriter {
     ps.put("tls_key", p.tlsKey());
     ps.put("max_message_mb", p.maxMessageMb());
     ps.put("tensor_channel_port", p.tensorChannelPort());
+    ps.put("insecure", p.insecure());
 
     CheckpointConfig k = c.checkpoint();
     ObjectNode ckpt = root.putObject("checkpoint");

@@ -41,7 +41,7 @@ public final class JobSchema {
   public static final Schema PARAMETER_SERVER = Schema.builder()
       .add("bind", STRING).add("advertise", STRING).add("auth", STRING).add("secret", STRING)
       .add("tls_cert", STRING).add("tls_key", STRING).add("max_message_mb", INT)
-      .add("tensor_channel_port", INT).build();
+      .add("tensor_channel_port", INT).add("insecure", BOOL).build();
 
   public static final Schema CHECKPOINT = Schema.builder()
       .add("dir", STRING).add("every_steps", INT).add("keep_last", INT).add("resume", STRING)

@@ -9,21 +9,27 @@ import java.util.Locale;
  *     default {@code 127.0.0.1:0} (this machine only; use {@code 0.0.0.0:0} on a cluster)
  * @param advertise {@code host} or {@code host:port} executors connect to; default null (the driver's
  *     address and the bound port)
- * @param auth {@code token} (default, and the only one: workers present the job secret); {@code none}
- *     is refused with an explanation
- * @param secret the job secret, at least 16 characters; default null (a random one per job, passed to
- *     executors through the Spark conf, never logged)
- * @param tlsCert PEM certificate chain for TLS; default null. Set both tlsCert and tlsKey, or neither
+ * @param auth {@code token} (default, and the only one: workers present a token derived from the job
+ *     secret); {@code none} is refused with an explanation
+ * @param secret the job secret, at least 16 characters; default null (a random one per job). It never
+ *     leaves the driver: executors get only a worker token derived from it
+ * @param tlsCert PEM certificate chain for TLS; default null. Set both tlsCert and tlsKey, or neither;
+ *     or {@code auto}: a self-signed certificate made per job for the address executors use, trusted by
+ *     that job's workers only (tlsKey then stays unset)
  * @param tlsKey PEM private key for TLS; default null
  * @param maxMessageMb largest gRPC message in MiB, in [1, 2047]; default 64
  * @param tensorChannelPort port of the tensor channel (pushes and pulls as raw float32 over TCP, on the
  *     bind host; workers fall back to gRPC if they cannot reach it): 0 = any free port (default), -1 =
  *     off; never offered with TLS
+ * @param insecure allow a bind off loopback without TLS (worker tokens and tensors then cross the
+ *     network in clear); default false, so such a bind is refused
  */
 public record ParameterServerConfig(String bind, String advertise, Auth auth, String secret, String tlsCert,
-    String tlsKey, int maxMessageMb, int tensorChannelPort) {
+    String tlsKey, int maxMessageMb, int tensorChannelPort, boolean insecure) {
 
   static final String SECTION = "parameter_server";
+  /** {@code tls_cert} value asking for a self-signed certificate made per job. */
+  public static final String AUTO = "auto";
 
   /** How workers authenticate to the server. */
   public enum Auth implements YamlNamed {
@@ -46,18 +52,32 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
     }
     c.check(auth != null, "auth", "is required");
     // "none" used to be accepted and then ignored (workers authenticated anyway): refuse it by name
-    c.check(auth != Auth.NONE, "auth", "none is not supported: workers always authenticate with the job secret (a "
-        + "random one per job unless secret is set); remove the key or use token");
+    c.check(auth != Auth.NONE, "auth", "none is not supported: workers always authenticate, with a token derived from "
+        + "the job secret (a random one per job unless secret is set); remove the key or use token");
     if (secret != null) {
       c.check(secret.length() >= 16, "secret", "must be at least 16 characters long (got " + secret.length() + ")");
     }
     c.check(tlsCert != null || tlsKey == null, "tls_cert", "must be set when parameter_server.tls_key is set");
-    c.check(tlsKey != null || tlsCert == null, "tls_key", "must be set when parameter_server.tls_cert is set");
+    if (AUTO.equals(tlsCert)) {
+      c.check(tlsKey == null, "tls_key", "must be unset with tls_cert: auto (the key is made with the certificate)");
+    } else {
+      c.check(tlsKey != null || tlsCert == null, "tls_key", "must be set when parameter_server.tls_cert is set");
+    }
     c.nullOrNotBlank("tls_cert", tlsCert);
     c.nullOrNotBlank("tls_key", tlsKey);
     c.between("max_message_mb", maxMessageMb, 1, 2047);
     c.between("tensor_channel_port", tensorChannelPort, -1, 65535);
+    if (bind != null && port(bind) >= 0) {
+      c.check(isLoopback(host(bind)) || tlsCert != null || insecure, "bind", "is off loopback ('" + bind + "') without TLS: "
+          + "worker tokens and adapter tensors would cross the network in clear. Set tls_cert: auto (a certificate "
+          + "made per job), or tls_cert and tls_key, or insecure: true on a network you trust");
+    }
     c.done();
+  }
+
+  /** Whether the server speaks TLS with a certificate made for this job ({@code tls_cert: auto}). */
+  public boolean autoTls() {
+    return AUTO.equals(tlsCert);
   }
 
   /** The host part of {@code bind}, without IPv6 brackets. */
@@ -90,7 +110,7 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
   public String toString() {
     return "ParameterServerConfig[bind=" + bind + ", advertise=" + advertise + ", auth=" + auth
         + ", secret=" + (secret == null ? "null" : "<redacted>") + ", tlsCert=" + tlsCert + ", tlsKey=" + tlsKey
-        + ", maxMessageMb=" + maxMessageMb + ", tensorChannelPort=" + tensorChannelPort + "]";
+        + ", maxMessageMb=" + maxMessageMb + ", tensorChannelPort=" + tensorChannelPort + ", insecure=" + insecure + "]";
   }
 
   static ParameterServerConfig read(ConfigNode n) {
@@ -102,8 +122,9 @@ public record ParameterServerConfig(String bind, String advertise, Auth auth, St
     String tlsKey = n.string("tls_key", null);
     int maxMessageMb = n.integer("max_message_mb", 64);
     int tensorChannelPort = n.integer("tensor_channel_port", 0);
+    boolean insecure = n.bool("insecure", false);
     return n.attempt(() -> new ParameterServerConfig(bind, advertise, auth, secret, tlsCert, tlsKey, maxMessageMb,
-        tensorChannelPort));
+        tensorChannelPort, insecure));
   }
 
   private static boolean hasPort(String address) {

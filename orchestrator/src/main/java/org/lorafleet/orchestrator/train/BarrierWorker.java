@@ -12,15 +12,16 @@ import org.lorafleet.ps.client.GrpcClient;
 
 /**
  * The body of one barrier task: connect to the parameter server (gRPC for control calls, its tensor
- * channel for pushes, pulls and waits when offered; the secret comes from a Spark local property,
- * never from the serialized plan or logs), wait until every worker is up, then run the {@link
- * WorkerLoop}. Blocks for the whole training.
+ * channel for pushes, pulls and waits when offered; TLS when the plan carries the server's
+ * certificate), wait until every worker is up, then run the {@link WorkerLoop}. The worker holds
+ * only the job's worker token (from a Spark local property, never from the serialized plan or
+ * logs), which cannot snapshot or restore the server. Blocks for the whole training.
  */
 final class BarrierWorker extends AbstractFunction1<Iterator<TokenSequence>, Iterator<WorkerReport>>
     implements Serializable {
 
-  /** Spark local property carrying the job secret to tasks; "secret" in the key makes Spark redact it. */
-  static final String SECRET_PROPERTY = "lorafleet.ps.secret";
+  /** Spark local property carrying the worker token to tasks; "token" in the key makes Spark redact it. */
+  static final String TOKEN_PROPERTY = "lorafleet.ps.worker.token";
 
   private static final long serialVersionUID = 1L;
   private final TrainPlan plan;
@@ -34,12 +35,15 @@ final class BarrierWorker extends AbstractFunction1<Iterator<TokenSequence>, Ite
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int worker = ctx.partitionId();
     WorkerData data = new WorkerData(CollectionConverters.asJava(partition), plan.microBatchSize(), plan.gradAccum());
-    String secret = ctx.getLocalProperty(SECRET_PROPERTY);
-    if (secret == null) {
-      throw new IllegalStateException("The job secret did not reach worker " + worker
-          + " (Spark local property " + SECRET_PROPERTY + " is missing).");
+    String token = ctx.getLocalProperty(TOKEN_PROPERTY);
+    if (token == null) {
+      throw new IllegalStateException("The worker token did not reach worker " + worker
+          + " (Spark local property " + TOKEN_PROPERTY + " is missing).");
     }
-    ClientOptions options = ClientOptions.of(plan.psHost(), plan.psPort(), plan.jobId(), secret);
+    ClientOptions options = ClientOptions.of(plan.psHost(), plan.psPort(), plan.jobId(), token);
+    if (plan.psTrustPem() != null) {
+      options = options.withTrust(plan.psTrustPem());
+    }
     try (GrpcClient ps = new GrpcClient(options)) {
       ctx.barrier(); // every worker is scheduled and connected before anyone registers
       WorkerReport r = new WorkerLoop(plan, worker, data, ps, ctx.stageAttemptNumber()).run();

@@ -18,6 +18,7 @@ import org.lorafleet.orchestrator.data.PreparedData;
 import org.lorafleet.orchestrator.data.TokenSequence;
 import org.lorafleet.orchestrator.model.BaseModels;
 import org.lorafleet.ps.api.UpdateMode;
+import org.lorafleet.ps.auth.JobTokens;
 import org.lorafleet.ps.optim.AdamWSettings;
 import org.lorafleet.ps.server.PublishedVersion;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
@@ -175,7 +176,7 @@ public final class TrainJob {
             io.submit("the checkpoint of step " + snap.version(), () -> checkpointer.write(snap));
           }
         });
-        TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), cfg.model().path(), cfg.model().loadOptions(),
+        TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), ps.trustPem(), cfg.model().path(), cfg.model().loadOptions(),
             cfg.train().gradientCheckpointing(), adapter.settings(), mode,
             workers, cfg.train().microBatchSize(), cfg.train().gradAccum(), totalSteps, endStep, cfg.distributed().localSteps(),
             cfg.seed(), cfg.distributed().stepTimeout(), AdamWSettings.withWeightDecay(cfg.train().weightDecay()),
@@ -184,7 +185,7 @@ public final class TrainJob {
         // --- train: one barrier stage of `workers` tasks
         List<WorkerReport> reports;
         try {
-          reports = runWorkers(sc, data.train(), plan, secret, cfg.name(), group);
+          reports = runWorkers(sc, data.train(), plan, JobTokens.workerToken(cfg.name(), secret), cfg.name(), group);
           io.finish(); // waits for pending evaluations and checkpoint writes; rethrows the first failure
         } catch (RuntimeException e) {
           RuntimeException cause = io.failure().orElse(e); // a driver-side failure cancelled the stage: name it
@@ -236,8 +237,8 @@ public final class TrainJob {
    * which Spark retries as a whole when a task fails (a failed barrier result stage is not retried).
    */
   private static List<WorkerReport> runWorkers(SparkContext sc, JavaRDD<TokenSequence> train, TrainPlan plan,
-      String secret, String name, String group) {
-    sc.setLocalProperty(BarrierWorker.SECRET_PROPERTY, secret);
+      String workerToken, String name, String group) {
+    sc.setLocalProperty(BarrierWorker.TOKEN_PROPERTY, workerToken); // the job secret itself stays in the driver
     // interruptOnCancel: a failed barrier task (or a cancelled group) interrupts the blocked workers
     sc.setJobGroup(group, "lorafleet train " + name, true);
     try {
@@ -251,7 +252,7 @@ public final class TrainJob {
     } catch (Exception e) { // Spark throws its checked SparkException undeclared
       throw TrainingFailedException.from(e);
     } finally {
-      sc.setLocalProperty(BarrierWorker.SECRET_PROPERTY, null);
+      sc.setLocalProperty(BarrierWorker.TOKEN_PROPERTY, null);
       sc.clearJobGroup();
     }
   }

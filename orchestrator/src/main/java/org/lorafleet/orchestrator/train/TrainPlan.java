@@ -10,9 +10,12 @@ import org.lorafleet.trainer.model.LoadOptions;
 
 /**
  * Everything a worker task needs, shipped from the driver with the barrier stage. Holds no secret:
- * the job secret travels as a Spark local property ({@link BarrierWorker#SECRET_PROPERTY}).
+ * the job secret never leaves the driver, and the worker token derived from it travels as a Spark
+ * local property ({@link BarrierWorker#TOKEN_PROPERTY}).
  *
  * @param psHost parameter-server address as executors reach it
+ * @param psTrustPem the PEM certificate(s) workers trust for the server's TLS (public material: the
+ *     server's certificate chain), or null when the server speaks plaintext
  * @param load how executors hold the frozen base (precision, quantisation)
  * @param gradientCheckpointing recompute decoder blocks in backward
  * @param totalSteps optimizer steps of the whole job (sync/async) or local steps (local-sgd); the
@@ -22,7 +25,7 @@ import org.lorafleet.trainer.model.LoadOptions;
  * @param failAt test hook "worker:step": that worker fails at that step on the stage's first attempt
  *     ("worker:step:always": on every attempt, so the job dies); null normally
  */
-public record TrainPlan(String jobId, String psHost, int psPort, String modelLocation, LoadOptions load,
+public record TrainPlan(String jobId, String psHost, int psPort, String psTrustPem, String modelLocation, LoadOptions load,
     boolean gradientCheckpointing, LoraSettings lora,
     UpdateMode mode, int workers, int microBatchSize, int gradAccum, long totalSteps, long endStep, int localSteps, long seed,
     Duration stepTimeout, AdamWSettings adamW, LrSchedule schedule, double maxGradNorm, String failAt)

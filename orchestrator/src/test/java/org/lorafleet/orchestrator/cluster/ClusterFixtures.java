@@ -136,7 +136,8 @@ final class ClusterFixtures {
         "train: {max_steps: " + STEPS + ", micro_batch_size: 2, lr: 5.0e-3, warmup_steps: 1, eval_every: 2,"
             + " eval_batches: 2}",
         "distributed: {workers: 2, mode: sync, step_timeout: 120s}",
-        "parameter_server: {bind: '" + bind + "'}",
+        // off loopback the server must speak TLS: a certificate made for the job, as configs/yarn-cluster.yaml does
+        "parameter_server: {bind: '" + bind + "'" + (bind.startsWith("127.") ? "" : ", tls_cert: auto") + "}",
         "checkpoint: {every_steps: 2, keep_last: 2}",
         "output: {dir: '" + outputDir + "'}",
         "");

@@ -1,6 +1,7 @@
 package org.lorafleet.orchestrator.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.lorafleet.orchestrator.config.TestFiles.BASE;
@@ -19,6 +20,17 @@ class DefaultsTest {
   Path dir;
 
   @Test
+  void offLoopbackNeedsTlsOrAnExplicitInsecure() {
+    ParameterServerConfig auto = TestFiles.load(dir, BASE, "parameter_server.bind=0.0.0.0:0",
+        "parameter_server.tls_cert=auto").parameterServer();
+    assertTrue(auto.autoTls());
+    ParameterServerConfig insecure = TestFiles.load(dir, BASE, "parameter_server.bind=0.0.0.0:0",
+        "parameter_server.insecure=true").parameterServer();
+    assertTrue(insecure.insecure() && !insecure.autoTls());
+    assertTrue(TestFiles.load(dir, BASE, "parameter_server.bind=[::1]:0").parameterServer().isLoopback());
+  }
+
+  @Test
   void theSmallestJobGetsEveryDefault() {
     JobConfig c = TestFiles.load(dir, BASE);
     assertEquals("t", c.name());
@@ -31,7 +43,8 @@ class DefaultsTest {
         c.train());
     assertEquals(new DistributedConfig(2, DistributedConfig.Mode.SYNC, 8, 2, DistributedConfig.Aggregation.MEAN,
         Duration.ofSeconds(120)), c.distributed());
-    assertEquals(new ParameterServerConfig("127.0.0.1:0", null, ParameterServerConfig.Auth.TOKEN, null, null, null, 64, 0),
+    assertEquals(new ParameterServerConfig("127.0.0.1:0", null, ParameterServerConfig.Auth.TOKEN, null, null, null, 64, 0,
+        false),
         c.parameterServer());
     assertEquals(new CheckpointConfig("out/t/checkpoints", 50, 3, CheckpointConfig.Resume.AUTO), c.checkpoint());
     assertEquals(new OutputConfig("out/t", false), c.output());

@@ -114,6 +114,7 @@ class ShippedConfigsTest {
     assertEquals(8, yarn.distributed().workers());
     assertEquals("0.0.0.0:0", yarn.parameterServer().bind());
     assertFalse(yarn.parameterServer().isLoopback());
+    assertTrue(yarn.parameterServer().autoTls(), "off loopback the shipped config speaks TLS");
     for (String path : List.of(yarn.model().path(), yarn.data().train(), yarn.data().eval(), yarn.output().dir(),
         yarn.checkpoint().dir())) {
       assertTrue(path.startsWith("hdfs://"), path);

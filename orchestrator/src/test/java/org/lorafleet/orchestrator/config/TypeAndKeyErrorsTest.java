@@ -110,8 +110,8 @@ class TypeAndKeyErrorsTest {
     ConfigException e = TestFiles.failure(dir, yaml);
     List<String> keys = e.errors().stream().map(ConfigError::key).toList();
     assertEquals(List.of("name", "seed", "model.path", "model.backend", "data.eval_fraction", "lora.r", "lora.dropout",
-        "parameter_server.auth"), keys, e.getMessage());
-    assertEquals(List.of(1, 2, 3, 4, 8, 10, 11, 14), e.errors().stream().map(ConfigError::line).toList());
+        "parameter_server.bind", "parameter_server.auth"), keys, e.getMessage());
+    assertEquals(List.of(1, 2, 3, 4, 8, 10, 11, 13, 14), e.errors().stream().map(ConfigError::line).toList());
   }
 
   @Test

@@ -47,8 +47,8 @@ class ValidationErrorsInfraTest {
         c(p + "  advertise: 'host:x'  #<\n", "parameter_server.advertise",
             "must be host or host:port with a port in [0, 65535] (got 'host:x')"),
         c(p + "  bind: '127.0.0.1:0'\n  auth: none  #<\n", "parameter_server.auth",
-            "none is not supported: workers always authenticate with the job secret (a random one per job unless "
-                + "secret is set); remove the key or use token"),
+            "none is not supported: workers always authenticate, with a token derived from the job secret (a random "
+                + "one per job unless secret is set); remove the key or use token"),
         c(p + "  auth: basic  #<\n", "parameter_server.auth", "must be one of token, none (got 'basic')"),
         c(p + "  secret: short  #<\n", "parameter_server.secret", "must be at least 16 characters long (got 5)"),
         c(BASE + "parameter_server:  #< tls_key is missing, so its section's line is given\n  tls_cert: cert.pem\n",
@@ -56,6 +56,11 @@ class ValidationErrorsInfraTest {
             "must be set when parameter_server.tls_cert is set"),
         c(p + "  tls_key: key.pem\n  tls_cert: null  #<\n", "parameter_server.tls_cert",
             "must be set when parameter_server.tls_key is set"),
+        c(p + "  bind: '0.0.0.0:0'  #<\n", "parameter_server.bind", "is off loopback ('0.0.0.0:0') without TLS: worker "
+            + "tokens and adapter tensors would cross the network in clear. Set tls_cert: auto (a certificate made per "
+            + "job), or tls_cert and tls_key, or insecure: true on a network you trust"),
+        c(p + "  tls_cert: auto\n  tls_key: key.pem  #<\n", "parameter_server.tls_key",
+            "must be unset with tls_cert: auto (the key is made with the certificate)"),
         c(p + "  max_message_mb: 0  #<\n", "parameter_server.max_message_mb", "must be in [1, 2047] (got 0)"),
         c(p + "  max_message_mb: 4096  #<\n", "parameter_server.max_message_mb", "must be in [1, 2047] (got 4096)"),
         c(p + "  tensor_channel_port: -2  #<\n", "parameter_server.tensor_channel_port",

@@ -2,8 +2,10 @@ package org.lorafleet.ps.api;
 
 /** Why the server refused a call: the fine-grained reason behind a {@link PsStatus}. */
 public enum Refusal {
-  /** No secret, or the wrong one (UNAUTHENTICATED). */
+  /** No token, or a wrong one (UNAUTHENTICATED). */
   UNAUTHENTICATED(PsStatus.UNAUTHENTICATED),
+  /** A valid token whose role may not make this call, or an admin call on a server that allows none (PERMISSION_DENIED). */
+  FORBIDDEN(PsStatus.PERMISSION_DENIED),
   /** The call names another job than the one this server runs (NOT_FOUND). */
   WRONG_JOB(PsStatus.NOT_FOUND),
   /** An update names a tensor the job does not train (INVALID_ARGUMENT). */

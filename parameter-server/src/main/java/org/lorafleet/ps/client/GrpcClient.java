@@ -82,10 +82,12 @@ public final class GrpcClient implements ParameterServerClient {
     this.route = new TensorChannelRoute(options);
     ChannelCredentials creds;
     try {
-      creds = options.trustCertPath() == null ? InsecureChannelCredentials.create()
-          : TlsChannelCredentials.newBuilder().trustManager(options.trustCertPath().toFile()).build();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the trusted certificate " + options.trustCertPath() + ".", e);
+      creds = options.trustPem() == null ? InsecureChannelCredentials.create()
+          : TlsChannelCredentials.newBuilder().trustManager(new java.io.ByteArrayInputStream(
+              options.trustPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII))).build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UncheckedIOException("Cannot read the certificates to trust for TLS (" + e.getMessage() + ").",
+          e instanceof IOException io ? io : new IOException(e));
     }
     this.channel = NettyChannelBuilder.forAddress(options.host(), options.port(), creds)
         .maxInboundMessageSize(options.maxInboundMessageBytes())
@@ -93,7 +95,7 @@ public final class GrpcClient implements ParameterServerClient {
         .disableRetry() // no message replay buffers: pushes encode chunks into one reused array
         .build();
     Channel ch = ClientInterceptors.intercept(channel,
-        MetadataUtils.newAttachHeadersInterceptor(RpcHeaders.credentials(options.jobId(), options.secret())));
+        MetadataUtils.newAttachHeadersInterceptor(RpcHeaders.credentials(options.jobId(), options.token())));
     this.blocking = ParameterServerGrpc.newBlockingStub(ch);
     this.async = ParameterServerGrpc.newStub(ch).withOnReadyThreshold(2 * options.chunkBytes());
   }

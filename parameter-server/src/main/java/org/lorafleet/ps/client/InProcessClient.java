@@ -19,15 +19,15 @@ import org.lorafleet.ps.tensor.FloatTensor;
 /**
  * Calls a {@link ParameterServerCore} in the same JVM: no network, no serialisation, the same
  * rules and math as the gRPC path. Copies tensors in and out so that callers and server never
- * share arrays. The job id and secret are checked once, here.
+ * share arrays. The job id and token are checked once, here.
  */
 public final class InProcessClient implements ParameterServerClient {
 
   private final ParameterServerCore core;
 
   /** Throws {@link org.lorafleet.ps.api.PsException} (UNAUTHENTICATED, NOT_FOUND) for wrong credentials. */
-  public InProcessClient(ParameterServerCore core, String jobId, String secret) {
-    core.authenticate(jobId, secret);
+  public InProcessClient(ParameterServerCore core, String jobId, String token) {
+    core.authenticate(jobId, token);
     this.core = core;
   }
 

@@ -46,7 +46,7 @@ final class TensorChannelRoute implements AutoCloseable {
       }
       if (port > 0) {
         try {
-          channel = TensorChannelClient.connect(options.host(), port, options.jobId(), options.secret(),
+          channel = TensorChannelClient.connect(options.host(), port, options.jobId(), options.token(),
               options.callTimeout());
         } catch (PsException e) {
           if (e.reason() == Refusal.INTERRUPTED) {

@@ -67,7 +67,7 @@ public final class GrpcParameterServer implements AutoCloseable {
         .addStreamTracerFactory(new TransportRefusals(core.recorder()))
         .addService(ServerInterceptors.intercept(ChunkMethods.bind(new ParameterServerService(core, options,
             channel == null ? 0 : channel.port())),
-            new AuthInterceptor(core)))
+            new AuthInterceptor(core, options.adminCalls())))
         .build();
     try {
       s.start();

@@ -16,9 +16,11 @@ import java.nio.file.Path;
  * @param tensorChannelPort port of the tensor channel ({@link org.lorafleet.ps.tensorchannel}), the
  *     plain TCP side channel for pushes and pulls on the same bind address: 0 for an ephemeral one,
  *     -1 for none; never offered with TLS
+ * @param adminCalls whether Snapshot and Restore are served at all (to callers with the admin token);
+ *     off by default: the driver that hosts the server takes snapshots and restores in process
  */
 public record ServerOptions(String bindAddress, int port, Path tlsCertChain, Path tlsPrivateKey,
-    int maxInboundMessageBytes, int chunkBytes, int flowControlWindowBytes, int tensorChannelPort) {
+    int maxInboundMessageBytes, int chunkBytes, int flowControlWindowBytes, int tensorChannelPort, boolean adminCalls) {
 
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 8 << 20;
 
@@ -52,42 +54,48 @@ public record ServerOptions(String bindAddress, int port, Path tlsCertChain, Pat
 
   /**
    * Loopback, ephemeral port, plaintext, 8 MiB message limit, 256 KiB chunks, 4 MiB window, tensor
-   * channel on an ephemeral port.
+   * channel on an ephemeral port, no admin calls.
    */
   public static ServerOptions loopback() {
     return new ServerOptions("127.0.0.1", 0, null, null, DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
-        TensorCodec.DEFAULT_CHUNK_BYTES, 4 << 20, 0);
+        TensorCodec.DEFAULT_CHUNK_BYTES, 4 << 20, 0, false);
   }
 
   public ServerOptions withBind(String address, int p) {
     return new ServerOptions(address, p, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes,
-        flowControlWindowBytes, tensorChannelPort);
+        flowControlWindowBytes, tensorChannelPort, adminCalls);
   }
 
   public ServerOptions withTls(Path certChain, Path privateKey) {
     return new ServerOptions(bindAddress, port, certChain, privateKey, maxInboundMessageBytes, chunkBytes,
-        flowControlWindowBytes, tensorChannelPort);
+        flowControlWindowBytes, tensorChannelPort, adminCalls);
   }
 
   public ServerOptions withMaxInboundMessageBytes(int n) {
     return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, n, Math.min(chunkBytes, n - 1024),
-        flowControlWindowBytes, tensorChannelPort);
+        flowControlWindowBytes, tensorChannelPort, adminCalls);
   }
 
   public ServerOptions withChunkBytes(int n) {
     return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, n,
-        flowControlWindowBytes, tensorChannelPort);
+        flowControlWindowBytes, tensorChannelPort, adminCalls);
   }
 
   public ServerOptions withFlowControlWindowBytes(int n) {
     return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes, n,
-        tensorChannelPort);
+        tensorChannelPort, adminCalls);
   }
 
   /** @param p tensor channel port: 0 ephemeral, -1 none */
   public ServerOptions withTensorChannelPort(int p) {
     return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes,
-        flowControlWindowBytes, p);
+        flowControlWindowBytes, p, adminCalls);
+  }
+
+  /** @param allow serve Snapshot and Restore to callers with the admin token */
+  public ServerOptions withAdminCalls(boolean allow) {
+    return new ServerOptions(bindAddress, port, tlsCertChain, tlsPrivateKey, maxInboundMessageBytes, chunkBytes,
+        flowControlWindowBytes, tensorChannelPort, allow);
   }
 
   public boolean tls() {

@@ -67,6 +67,7 @@ public final class StatusMapping {
     if (reason == null) {
       reason = switch (status.getCode()) {
         case UNAUTHENTICATED -> Refusal.UNAUTHENTICATED;
+        case PERMISSION_DENIED -> Refusal.FORBIDDEN;
         case RESOURCE_EXHAUSTED -> Refusal.OVERSIZED;
         default -> Refusal.TRANSPORT;
       };

@@ -18,7 +18,8 @@ import org.lorafleet.ps.tensor.FloatTensor;
  * Everything a parameter server needs to run one training job. Build it with {@link #builder}.
  *
  * @param jobId job identifier, sent by every client call; letters, digits, {@code . _ -}
- * @param secret the job's shared secret (printable ASCII, at least 16 characters); never printed
+ * @param secret the job's secret (printable ASCII, at least 16 characters): never printed and never sent;
+ *     callers present tokens derived from it ({@link org.lorafleet.ps.auth.JobTokens})
  * @param expectedWorkers how many distinct workers take part; a sync step or local-sgd round is
  *     complete when that many have pushed
  * @param stepTimeout how long a sync step or local-sgd round waits, from its first push, for the
@@ -46,7 +47,7 @@ public record JobConfig(String jobId, String secret, UpdateMode mode, int expect
     }
     if (secret == null || secret.length() < 16 || !secret.matches("[\\x21-\\x7e]+")) {
       throw new IllegalArgumentException("The job secret must be at least 16 printable ASCII characters without "
-          + "spaces (it travels as call metadata); use JobConfig.randomSecret() to make one.");
+          + "spaces; use JobConfig.randomSecret() to make one.");
     }
     if (expectedWorkers < 1) {
       throw new IllegalArgumentException("A job needs at least one worker, got " + expectedWorkers + ".");

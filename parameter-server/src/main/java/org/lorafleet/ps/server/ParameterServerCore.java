@@ -16,6 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.lorafleet.ps.api.HeartbeatReply;
 import org.lorafleet.ps.api.PsException;
+import org.lorafleet.ps.auth.Role;
+import org.lorafleet.ps.auth.TokenCheck;
 import org.lorafleet.ps.api.PsMetrics;
 import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
@@ -50,7 +52,7 @@ public final class ParameterServerCore implements AutoCloseable {
 
   private final JobConfig config;
   private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
-  private final SecretCheck secretCheck;
+  private final TokenCheck tokens;
   private final MetricsRecorder metrics = new MetricsRecorder();
   private final ScheduledThreadPoolExecutor scheduler;
   private final ReentrantLock lock = new ReentrantLock();
@@ -70,7 +72,7 @@ public final class ParameterServerCore implements AutoCloseable {
   public ParameterServerCore(JobConfig config) {
     this.config = config;
     config.initialTensors().forEach((k, t) -> specs.put(k, TensorSpec.of(k, t)));
-    this.secretCheck = new SecretCheck(config.jobId(), config.secret());
+    this.tokens = new TokenCheck(config.jobId(), config.secret());
     this.model = new ModelState(config);
     this.workers = new WorkerRegistry(config.jobId(), config.expectedWorkers());
     long adapterFloats = specs.values().stream().mapToLong(TensorSpec::numel).sum();
@@ -110,12 +112,23 @@ public final class ParameterServerCore implements AutoCloseable {
   }
 
   /**
-   * Checks a caller's job id and secret: UNAUTHENTICATED for a missing or wrong secret (compared in
-   * constant time over SHA-256 digests), NOT_FOUND for another job's id. Counts refusals. Never blocks.
+   * Checks a caller's job id and token (see {@link org.lorafleet.ps.auth}): UNAUTHENTICATED for a
+   * missing or wrong token (compared in constant time), NOT_FOUND for another job's id. Returns the
+   * caller's role. Counts refusals. Never blocks.
    */
-  public void authenticate(String jobId, String secret) {
+  public Role authenticate(String jobId, String token) {
     try {
-      secretCheck.check(jobId, secret);
+      return tokens.check(jobId, token);
+    } catch (PsException e) {
+      metrics.refused(e.reason());
+      throw e;
+    }
+  }
+
+  /** As {@link #authenticate}, for a tensor-channel answer to {@code nonce}. */
+  public Role authenticateProof(String jobId, byte[] nonce, byte[] proof) {
+    try {
+      return tokens.checkProof(jobId, nonce, proof);
     } catch (PsException e) {
       metrics.refused(e.reason());
       throw e;

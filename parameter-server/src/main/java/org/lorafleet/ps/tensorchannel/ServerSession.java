@@ -1,6 +1,7 @@
 package org.lorafleet.ps.tensorchannel;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.TensorSpec;
 import org.lorafleet.ps.api.UpdateKind;
 import org.lorafleet.ps.api.VersionStatus;
+import org.lorafleet.ps.auth.JobTokens;
 import org.lorafleet.ps.server.ParameterServerCore;
 import org.lorafleet.ps.tensor.FloatTensor;
 
@@ -28,22 +30,29 @@ import org.lorafleet.ps.tensor.FloatTensor;
 final class ServerSession {
 
   private static final System.Logger LOG = System.getLogger(ServerSession.class.getName());
-  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  /** A caller has this long from connecting to being admitted; then the connection is cut. */
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+  /** Heap buffer of the handshake: a caller gets no 1 MiB direct buffers before it is admitted. */
+  private static final int HANDSHAKE_BUFFER_BYTES = 4096;
 
   private final ParameterServerCore core;
   private final SocketChannel ch;
-  private final Wire.In in;
-  private final Wire.Out out;
   private final Map<String, TensorSpec> specs;
   private final long adapterBytes;
   private final EncodedVersions encoded;
+  private final BufferPool buffers;
+  private final Runnable onAdmitted;
+  private Wire.In in;
+  private Wire.Out out;
 
-  ServerSession(ParameterServerCore core, SocketChannel ch, EncodedVersions encoded) {
+  /** @param onAdmitted run once, right after the caller passed the handshake */
+  ServerSession(ParameterServerCore core, SocketChannel ch, EncodedVersions encoded, BufferPool buffers,
+      Runnable onAdmitted) {
     this.core = core;
     this.encoded = encoded;
     this.ch = ch;
-    this.in = new Wire.In(ch);
-    this.out = new Wire.Out(ch);
+    this.buffers = buffers;
+    this.onAdmitted = onAdmitted;
     this.specs = core.specMap();
     long n = 0;
     for (TensorSpec s : specs.values()) {
@@ -54,9 +63,25 @@ final class ServerSession {
 
   /** Serves the connection until it closes; throws when the peer breaks off or breaks the framing. */
   void run() throws IOException {
+    in = new Wire.In(ch, ByteBuffer.allocate(HANDSHAKE_BUFFER_BYTES));
+    out = new Wire.Out(ch, ByteBuffer.allocate(HANDSHAKE_BUFFER_BYTES));
     if (!handshake()) {
       return;
     }
+    onAdmitted.run();
+    ByteBuffer inBuf = buffers.take();
+    ByteBuffer outBuf = buffers.take();
+    try {
+      in = new Wire.In(ch, inBuf);
+      out = new Wire.Out(ch, outBuf);
+      serve();
+    } finally {
+      buffers.give(inBuf);
+      buffers.give(outBuf);
+    }
+  }
+
+  private void serve() throws IOException {
     while (true) {
       byte op;
       try {
@@ -78,33 +103,43 @@ final class ServerSession {
     }
   }
 
-  /** Reads the handshake within 10 s; true if the caller is admitted. */
+  /**
+   * Hello, challenge, proof, all within {@link #HANDSHAKE_TIMEOUT} (the deadline cuts the connection);
+   * true if the caller is admitted. The caller proves it holds a job token by an HMAC of a fresh
+   * nonce ({@link JobTokens#proof}), so nothing on the wire can be replayed or reveals the token.
+   */
   private boolean handshake() throws IOException {
-    String jobId;
-    String secret;
     try (Deadline d = Deadline.arm(ch, HANDSHAKE_TIMEOUT)) {
       int magic = in.readInt();
       if (magic != Wire.MAGIC) {
         throw new Wire.ProtocolException("Not a tensor-channel client (magic " + Integer.toHexString(magic) + ").");
       }
       int version = in.readInt();
-      jobId = in.readString();
-      secret = in.readString();
+      String jobId = in.readString();
       if (version != Wire.VERSION) {
         reply(new PsException(PsStatus.FAILED_PRECONDITION, Refusal.MALFORMED, "The client speaks tensor-channel "
             + "version " + version + "; this server speaks " + Wire.VERSION + ".", null));
         return false;
       }
+      byte[] nonce = JobTokens.nonce();
+      Messages.writeOk(out);
+      out.writeBytes(ByteBuffer.wrap(nonce));
+      out.flush();
+      byte[] proof = new byte[JobTokens.NONCE_BYTES];
+      in.readBytes(proof);
+      try {
+        core.authenticateProof(jobId, nonce, proof); // constant time; counts the refusal
+      } catch (PsException e) {
+        reply(e);
+        return false;
+      }
+      if (in.buffered() > 0) {
+        throw new Wire.ProtocolException("The client sent requests before it was admitted.");
+      }
+      Messages.writeOk(out);
+      out.flush();
+      return true;
     }
-    try {
-      core.authenticate(jobId, secret); // constant time; counts the refusal
-    } catch (PsException e) {
-      reply(e);
-      return false;
-    }
-    Messages.writeOk(out);
-    out.flush();
-    return true;
   }
 
   /** One push; false if the connection must close (a header whose payload size cannot be trusted). */

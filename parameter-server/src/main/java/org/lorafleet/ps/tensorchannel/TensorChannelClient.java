@@ -18,6 +18,7 @@ import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.UpdateKind;
 import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.api.VersionedTensors;
+import org.lorafleet.ps.auth.JobTokens;
 import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
@@ -32,15 +33,15 @@ public final class TensorChannelClient implements AutoCloseable {
 
   private final InetSocketAddress address;
   private final String jobId;
-  private final String secret;
+  private final String token;
   private final Duration callTimeout;
   private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
   private volatile boolean closed;
 
-  private TensorChannelClient(String host, int port, String jobId, String secret, Duration callTimeout) {
+  private TensorChannelClient(String host, int port, String jobId, String token, Duration callTimeout) {
     this.address = new InetSocketAddress(host, port);
     this.jobId = jobId;
-    this.secret = secret;
+    this.token = token;
     this.callTimeout = callTimeout;
   }
 
@@ -48,8 +49,8 @@ public final class TensorChannelClient implements AutoCloseable {
    * Opens a first connection (blocks for the connect and the handshake). Throws {@link PsException}:
    * the server's refusal (UNAUTHENTICATED, NOT_FOUND), or TRANSPORT when it cannot be reached.
    */
-  public static TensorChannelClient connect(String host, int port, String jobId, String secret, Duration callTimeout) {
-    TensorChannelClient c = new TensorChannelClient(host, port, jobId, secret, callTimeout);
+  public static TensorChannelClient connect(String host, int port, String jobId, String token, Duration callTimeout) {
+    TensorChannelClient c = new TensorChannelClient(host, port, jobId, token, callTimeout);
     c.idle.push(c.open());
     return c;
   }
@@ -203,7 +204,12 @@ public final class TensorChannelClient implements AutoCloseable {
       ch.socket().connect(address, (int) CONNECT_TIMEOUT.toMillis());
       Connection c = new Connection(ch);
       try (Deadline d = Deadline.arm(ch, callTimeout)) {
-        c.out.writeInt(Wire.MAGIC).writeInt(Wire.VERSION).writeString(jobId).writeString(secret);
+        c.out.writeInt(Wire.MAGIC).writeInt(Wire.VERSION).writeString(jobId);
+        c.out.flush();
+        Messages.readStatus(c.in);
+        byte[] nonce = new byte[JobTokens.NONCE_BYTES];
+        c.in.readBytes(nonce);
+        c.out.writeBytes(java.nio.ByteBuffer.wrap(JobTokens.proof(token, jobId, nonce))); // the token itself never travels
         c.out.flush();
         Messages.readStatus(c.in);
       }

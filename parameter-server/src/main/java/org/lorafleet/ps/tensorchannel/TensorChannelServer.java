@@ -21,13 +21,22 @@ import org.lorafleet.ps.server.ParameterServerCore;
 public final class TensorChannelServer implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(TensorChannelServer.class.getName());
-  /** Open connections beyond this are closed at once (each holds a thread and two 1 MiB buffers). */
+  /** Open connections beyond this are closed at once (each admitted one holds a thread and two 1 MiB buffers). */
   static final int MAX_CONNECTIONS = 1024;
+  /**
+   * Connections not yet admitted beyond this are closed at once; each holds a thread and 8 KiB of
+   * heap for at most {@link ServerSession#HANDSHAKE_TIMEOUT}, so a flood of idle connections costs
+   * bounded memory and time.
+   */
+  static final int MAX_UNADMITTED = 64;
 
   private final ParameterServerCore core;
   private final ServerSocketChannel listener;
   private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
+  private final AtomicInteger unadmitted = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong refusedConnections = new java.util.concurrent.atomic.AtomicLong();
+  private final BufferPool buffers = new BufferPool(32);
   private final EncodedVersions encoded = new EncodedVersions();
   private final Thread acceptor;
   private volatile boolean closed;
@@ -83,9 +92,12 @@ public final class TensorChannelServer implements AutoCloseable {
         continue;
       }
       if (connections.size() >= MAX_CONNECTIONS) {
-        LOG.log(System.Logger.Level.WARNING, "The tensor channel refused a connection: " + MAX_CONNECTIONS
-            + " are open already (the client falls back to gRPC or fails its call).");
-        closeQuietly(ch);
+        refuse(ch, MAX_CONNECTIONS + " are open already (the client falls back to gRPC or fails its call)");
+        continue;
+      }
+      if (unadmitted.incrementAndGet() > MAX_UNADMITTED) {
+        unadmitted.decrementAndGet();
+        refuse(ch, MAX_UNADMITTED + " connections are in their handshake already");
         continue;
       }
       connections.add(ch);
@@ -100,19 +112,41 @@ public final class TensorChannelServer implements AutoCloseable {
     }
   }
 
+  /** Closes a connection it will not serve; logs the 1st, 2nd, 4th, 8th… refusal, so a flood cannot flood the log. */
+  private void refuse(SocketChannel ch, String why) {
+    closeQuietly(ch);
+    long n = refusedConnections.incrementAndGet();
+    if (Long.bitCount(n) == 1) {
+      LOG.log(System.Logger.Level.WARNING, "The tensor channel refused a connection: " + why + " (" + n
+          + " refused so far).");
+    }
+  }
+
   private void serve(SocketChannel ch) {
+    boolean[] admitted = {false};
     try {
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
       ch.setOption(StandardSocketOptions.SO_SNDBUF, Wire.SOCKET_BUFFER_BYTES);
-      new ServerSession(core, ch, encoded).run();
+      new ServerSession(core, ch, encoded, buffers, () -> {
+        admitted[0] = true;
+        unadmitted.decrementAndGet();
+      }).run();
     } catch (IOException e) {
       // The peer went away or broke the framing; the session already counted what it must.
       LOG.log(System.Logger.Level.DEBUG, "A tensor-channel connection ended: " + e.getMessage());
     } finally {
+      if (!admitted[0]) {
+        unadmitted.decrementAndGet();
+      }
       connections.remove(ch);
       closeQuietly(ch);
     }
+  }
+
+  /** Connections open now, admitted or in their handshake. */
+  public int openConnections() {
+    return connections.size();
   }
 
   /** Stops accepting and closes every connection, cutting calls in progress. Does not block. */

@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * buffer per direction. Scalars are big-endian; tensor payloads are little-endian float32, row-major.
  *
  * <pre>
- * handshake  C→S  int MAGIC, int VERSION, str jobId, str secret        S→C  status
+ * hello      C→S  int MAGIC, int VERSION, str jobId                     S→C  status, 32 bytes nonce
+ * proof      C→S  32 bytes HMAC(token, nonce) (JobTokens.proof)         S→C  status
  * push       C→S  byte OP_PUSH, byte kind (0 gradient sums, 1 weight deltas), long step, double lossSum,
  *                 long tokens, str workerId, specs, payload            S→C  status, long step,
  *                 byte duplicate, byte applied, long version, int pendingWorkers
@@ -37,7 +38,7 @@ import java.nio.charset.StandardCharsets;
 public final class Wire {
 
   public static final int MAGIC = 0x4C465443; // "LFTC"
-  public static final int VERSION = 1;
+  public static final int VERSION = 2; // 2: challenge-response handshake, no token on the wire
   public static final byte OP_PUSH = 1;
   public static final byte OP_PULL = 2;
   public static final byte OP_AWAIT = 3;
@@ -46,7 +47,7 @@ public final class Wire {
   public static final byte ERROR = 1;
   static final int MAX_STRING_BYTES = 64 << 10;
   static final int MAX_RANK = 8;
-  private static final int BUFFER_BYTES = 1 << 20;
+  static final int BUFFER_BYTES = 1 << 20;
   /** Kernel socket buffers asked for (the kernel may cap them): lets a sender run ahead of the receiver's decoding. */
   static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
@@ -55,12 +56,35 @@ public final class Wire {
   /** Buffered reads from a channel. */
   public static final class In {
     private final SocketChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private final ByteBuffer buf;
     private long bytes;
 
+    /** Reads through a new 1 MiB direct buffer. */
     public In(SocketChannel ch) {
+      this(ch, ByteBuffer.allocateDirect(BUFFER_BYTES));
+    }
+
+    /** Reads through {@code buffer} (cleared here; no field may be larger than its capacity). */
+    public In(SocketChannel ch, ByteBuffer buffer) {
       this.ch = ch;
-      buf.limit(0);
+      this.buf = buffer.clear().limit(0);
+    }
+
+    /** Bytes received but not read yet. */
+    public int buffered() {
+      return buf.remaining();
+    }
+
+    /** Fills {@code dst} with the next bytes as they are. */
+    public void readBytes(byte[] dst) throws IOException {
+      int off = 0;
+      while (off < dst.length) {
+        need(1);
+        int k = Math.min(buf.remaining(), dst.length - off);
+        buf.get(dst, off, k);
+        off += k;
+      }
+      bytes += dst.length;
     }
 
     /** Bytes consumed so far (header and payload). */
@@ -113,14 +137,7 @@ public final class Wire {
         throw new ProtocolException("A string field claims " + n + " bytes (at most " + MAX_STRING_BYTES + ").");
       }
       byte[] b = new byte[n];
-      int off = 0;
-      while (off < n) {
-        need(1);
-        int k = Math.min(buf.remaining(), n - off);
-        buf.get(b, off, k);
-        off += k;
-      }
-      bytes += n;
+      readBytes(b);
       return new String(b, StandardCharsets.UTF_8);
     }
 
@@ -171,11 +188,18 @@ public final class Wire {
   /** Buffered writes to a channel; nothing is sent before {@link #flush()} or a full buffer. */
   public static final class Out {
     private final SocketChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private final ByteBuffer buf;
     private long bytes;
 
+    /** Writes through a new 1 MiB direct buffer. */
     public Out(SocketChannel ch) {
+      this(ch, ByteBuffer.allocateDirect(BUFFER_BYTES));
+    }
+
+    /** Writes through {@code buffer} (cleared here). */
+    public Out(SocketChannel ch, ByteBuffer buffer) {
       this.ch = ch;
+      this.buf = buffer.clear();
     }
 
     public long bytes() {
@@ -231,15 +255,7 @@ public final class Wire {
             + "(at most " + MAX_STRING_BYTES + ").");
       }
       writeInt(b.length);
-      int off = 0;
-      while (off < b.length) {
-        room(1);
-        int k = Math.min(buf.remaining(), b.length - off);
-        buf.put(b, off, k);
-        off += k;
-      }
-      bytes += b.length;
-      return this;
+      return writeBytes(ByteBuffer.wrap(b));
     }
 
     /** Appends {@code b}'s remaining bytes. */

@@ -74,7 +74,7 @@ class GrpcEndToEndTest {
     }
     Map<String, FloatTensor> inProcess;
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 2).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       inProcess = train(c, c, 10);
     }
     assertTrue(Fixtures.bitEqual(inProcess, viaGrpc));
@@ -87,7 +87,7 @@ class GrpcEndToEndTest {
       c.register("a");
       LeastSquares.Grad g = problem.gradient(init, problem.samples(1, 2));
       PsException remote = assertThrows(PsException.class, () -> c.pushGradients("a", 3, g.sums(), 1, 2));
-      InProcessClient local = new InProcessClient(h.core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient local = new InProcessClient(h.core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       PsException direct = assertThrows(PsException.class, () -> local.pushGradients("a", 3, g.sums(), 1, 2));
       assertEquals(PsStatus.FAILED_PRECONDITION, remote.status());
       assertEquals(Refusal.FUTURE_STEP, remote.reason());
@@ -138,12 +138,13 @@ class GrpcEndToEndTest {
 
   @Test
   void snapshotAndRestoreOverGrpcAreLossless() {
-    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 2).build());
-        GrpcHarness fresh = new GrpcHarness(Fixtures.sync(init, 2).build())) {
+    ServerOptions admin = ServerOptions.loopback().withAdminCalls(true);
+    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 2).build(), admin);
+        GrpcHarness fresh = new GrpcHarness(Fixtures.sync(init, 2).build(), admin)) {
       GrpcClient a = h.client();
       GrpcClient b = h.client();
       train(a, b, 4);
-      ServerSnapshot remote = a.snapshot();
+      ServerSnapshot remote = h.client(h.adminOptions()).snapshot();
       ServerSnapshot local = h.core.snapshot();
       assertEquals(local.version(), remote.version());
       assertEquals(local.workers(), remote.workers());
@@ -154,7 +155,7 @@ class GrpcEndToEndTest {
         assertArrayEquals(local.optimizer().firstMoment().get(k), remote.optimizer().firstMoment().get(k));
         assertArrayEquals(local.optimizer().secondMoment().get(k), remote.optimizer().secondMoment().get(k));
       }
-      GrpcClient other = fresh.client();
+      GrpcClient other = fresh.client(fresh.adminOptions());
       other.restore(remote);
       assertEquals(4, other.status().version());
       ServerSnapshot back = fresh.core.snapshot();

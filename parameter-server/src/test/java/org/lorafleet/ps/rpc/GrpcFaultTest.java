@@ -68,7 +68,7 @@ class GrpcFaultTest {
       try {
         var stub = ParameterServerGrpc.newStub(ch)
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(RpcHeaders.credentials(Fixtures.JOB,
-                Fixtures.SECRET)));
+                Fixtures.WORKER_TOKEN)));
         StreamObserver<PushMessage> out = stub.push(new StreamObserver<PushReply>() {
           @Override
           public void onNext(PushReply value) {}

@@ -71,8 +71,9 @@ class GrpcKillRestoreTest {
 
       ServerSnapshot checkpoint;
       int failedWorkers = 0;
-      try (GrpcHarness first = new GrpcHarness(Fixtures.sync(init, WORKERS).build())) {
-        GrpcClient driver = first.client();
+      ServerOptions admin = ServerOptions.loopback().withAdminCalls(true);
+      try (GrpcHarness first = new GrpcHarness(Fixtures.sync(init, WORKERS).build(), admin)) {
+        GrpcClient driver = first.client(first.adminOptions());
         List<Future<Void>> fs = startWorkers(pool, first, STEPS);
         driver.awaitVersion(null, 10, Duration.ofSeconds(30));
         checkpoint = driver.snapshot(); // taken while workers push: a consistent cut at some version ≥ 10
@@ -93,8 +94,8 @@ class GrpcKillRestoreTest {
       assertTrue(checkpoint.version() >= 10 && checkpoint.version() < STEPS - 4);
 
       // A new server process: restore the checkpoint, the (retried) workers register and continue.
-      try (GrpcHarness second = new GrpcHarness(Fixtures.sync(init, WORKERS).build())) {
-        second.client().restore(checkpoint);
+      try (GrpcHarness second = new GrpcHarness(Fixtures.sync(init, WORKERS).build(), admin)) {
+        second.client(second.adminOptions()).restore(checkpoint);
         assertEquals(checkpoint.version(), second.core.status().version());
         for (Future<Void> f : startWorkers(pool, second, STEPS)) {
           f.get(60, TimeUnit.SECONDS);

@@ -29,7 +29,7 @@ class AsyncRuleTest {
   void stalenessBoundaryIsInclusiveAndRefusalsLeaveStateUntouched() {
     JobConfig cfg = Fixtures.sync(init, 5).mode(UpdateMode.ASYNC).staleness(2).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       for (String w : List.of("a", "b", "c", "d", "e")) {
         c.register(w);
       }
@@ -84,7 +84,7 @@ class AsyncRuleTest {
   void stalenessZeroAcceptsOnlyTheCurrentVersion() {
     JobConfig cfg = Fixtures.sync(init, 2).mode(UpdateMode.ASYNC).staleness(0).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("a");
       c.register("b");
       LeastSquares.Grad g = problem.gradient(init, problem.samples(1, 3));

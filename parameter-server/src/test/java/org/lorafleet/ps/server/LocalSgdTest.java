@@ -38,7 +38,7 @@ class LocalSgdTest {
   private Map<String, FloatTensor> round(Aggregation agg) {
     JobConfig cfg = Fixtures.sync(weights(), 2).mode(UpdateMode.LOCAL_SGD).aggregation(agg).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w1");
       c.register("w2");
       // Worker 1 (3 tokens): B₁ = [2; 0], A₁ = [1 0]. Worker 2 (1 token): A₂ = [0 1], B₂ = [0; 4].

@@ -43,7 +43,7 @@ class SnapshotRestoreTest {
     Map<String, FloatTensor> uninterrupted;
     ServerSnapshot atSix;
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 2).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w0");
       c.register("w1");
       steps(c, 0, 6);
@@ -57,7 +57,7 @@ class SnapshotRestoreTest {
     assertEquals(5, atSix.lastOutcome().step());
     // A fresh server restored from the snapshot (as after a crash), continuing the same steps.
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 2).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.restore(atSix);
       assertEquals(6, c.status().version());
       assertEquals(Refusal.REGISTRATION_STALE, assertThrows(PsException.class, () -> c.heartbeat("w0")).reason());
@@ -69,7 +69,7 @@ class SnapshotRestoreTest {
     // The same from the job config's resume fields (weights + optimizer state + step).
     JobConfig resumed = Fixtures.sync(atSix.weights(), 2).resume(atSix.optimizer(), atSix.version()).build();
     try (ParameterServerCore core = new ParameterServerCore(resumed)) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w0");
       c.register("w1");
       steps(c, 6, 12);
@@ -80,7 +80,7 @@ class SnapshotRestoreTest {
   @Test
   void snapshotIsADeepCopyAndExcludesPendingPushes() {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 2).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w0");
       c.register("w1");
       steps(c, 0, 2);
@@ -101,7 +101,7 @@ class SnapshotRestoreTest {
   @Test
   void restoreRollsBackAndFailsWaitersForLaterVersions() throws Exception {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 2).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w0");
       c.register("w1");
       steps(c, 0, 2);
@@ -121,7 +121,7 @@ class SnapshotRestoreTest {
   @Test
   void snapshotOfAnotherShapeIsRefusedAndChangesNothing() {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       ServerSnapshot good = c.snapshot();
       Map<String, FloatTensor> bad = new LinkedHashMap<>(good.weights());
       bad.put(LeastSquares.BIAS, FloatTensor.zeros(7));

@@ -49,7 +49,7 @@ class SyncRuleTest {
     Map<String, FloatTensor> distributed;
     List<StepOutcome> distributedOutcomes = new ArrayList<>();
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, workers).build());
-        InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET)) {
+        InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN)) {
       for (int w = 0; w < workers; w++) {
         c.register("w" + w);
       }
@@ -108,7 +108,7 @@ class SyncRuleTest {
   }
 
   private Map<String, FloatTensor> runTwoWorkerStep(ParameterServerCore core, boolean duplicate) {
-    InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+    InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
     c.register("a");
     c.register("b");
     LeastSquares.Grad ga = problem.gradient(init, problem.samples(1, 4));
@@ -127,7 +127,7 @@ class SyncRuleTest {
   @Test
   void lateAndFuturePushesAreRefusedWithTheirReasons() {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("a");
       LeastSquares.Grad g = problem.gradient(init, problem.samples(1, 4));
       PsException future = assertThrows(PsException.class, () -> c.pushGradients("a", 1, g.sums(), 1, 4));
@@ -149,7 +149,7 @@ class SyncRuleTest {
   @Test
   void pushFromAnUnregisteredOrSurplusWorkerIsRefused() {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 2).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       LeastSquares.Grad g = problem.gradient(init, problem.samples(1, 4));
       PsException e = assertThrows(PsException.class, () -> c.pushGradients("a", 0, g.sums(), 1, 4));
       assertEquals(Refusal.NOT_REGISTERED, e.reason());
@@ -170,7 +170,7 @@ class SyncRuleTest {
   void missingWorkerFailsTheStepAndWorkersRejoinAfterRegisteringAgain() throws Exception {
     JobConfig cfg = Fixtures.sync(init, 3).stepTimeout(Duration.ofMillis(300)).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       for (String w : List.of("w0", "w1", "w2")) {
         c.register(w);
       }
@@ -212,7 +212,7 @@ class SyncRuleTest {
   @Test
   void awaitTimesOutWithAPreciseMessage() {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 2).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("a");
       PsException e = assertThrows(PsException.class, () -> c.awaitVersion("a", 1, Duration.ofMillis(50)));
       assertEquals(Refusal.AWAIT_TIMEOUT, e.reason());
@@ -236,7 +236,7 @@ class SyncRuleTest {
           throw new ArithmeticException("/ by zero");
         }
       });
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("a");
       for (int s = 0; s < 6; s++) {
         LeastSquares.Grad g = problem.gradient(c.pull().tensors(), problem.samples(s, 3));
@@ -256,7 +256,7 @@ class SyncRuleTest {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
       List<Long> seen = new CopyOnWriteArrayList<>();
       core.addStepListener(o -> seen.add(o.step()));
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("a");
       for (int s = 0; s < 20; s++) {
         LeastSquares.Grad g = problem.gradient(c.pull().tensors(), problem.samples(s, 3));
@@ -279,14 +279,14 @@ class SyncRuleTest {
   @Test
   void inProcessClientCopiesSoCallersCannotCorruptTheServer() {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       Map<String, FloatTensor> pulled = c.pull().tensors();
       pulled.values().forEach(t -> java.util.Arrays.fill(t.data(), 42f));
       assertTrue(Fixtures.bitEqual(init, c.pull().tensors()));
       assertEquals(Refusal.UNAUTHENTICATED, assertThrows(PsException.class,
           () -> new InProcessClient(core, Fixtures.JOB, "wrong-secret-wrong-secret")).reason());
       assertEquals(Refusal.WRONG_JOB, assertThrows(PsException.class,
-          () -> new InProcessClient(core, "other-job", Fixtures.SECRET)).reason());
+          () -> new InProcessClient(core, "other-job", Fixtures.WORKER_TOKEN)).reason());
     }
   }
 }

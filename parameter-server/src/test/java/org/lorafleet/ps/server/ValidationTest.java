@@ -24,7 +24,7 @@ class ValidationTest {
 
   private void assertRefused(Refusal reason, String message, Consumer<Map<String, FloatTensor>> corrupt) {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w");
       LeastSquares.Grad g = problem.gradient(init, problem.samples(1, 3));
       Map<String, FloatTensor> update = new LinkedHashMap<>(g.sums());
@@ -74,7 +74,7 @@ class ValidationTest {
   @Test
   void nonFiniteLossAndZeroTokensAreRefused() {
     try (ParameterServerCore core = new ParameterServerCore(Fixtures.sync(init, 1).build())) {
-      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.SECRET);
+      InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w");
       LeastSquares.Grad g = problem.gradient(init, problem.samples(1, 3));
       assertEquals(Refusal.NON_FINITE, assertThrows(PsException.class,

@@ -18,6 +18,7 @@ import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.UpdateKind;
+import org.lorafleet.ps.auth.JobTokens;
 import org.lorafleet.ps.client.GrpcClient;
 import org.lorafleet.ps.rpc.ServerOptions;
 import org.lorafleet.ps.tensor.FloatTensor;
@@ -99,24 +100,77 @@ class TensorChannelTest {
   }
 
   @Test
-  void handshakeNeedsTheJobSecretAndId() {
+  void handshakeNeedsAProofMadeWithTheJobsToken() {
     try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
       int port = h.server.tensorChannelPort();
       assertTrue(port > 0);
       PsException wrong = assertThrows(PsException.class, () -> TensorChannelClient.connect("127.0.0.1", port,
-          Fixtures.JOB, "not-the-secret", Duration.ofSeconds(10)));
+          Fixtures.JOB, "not-the-token", Duration.ofSeconds(10)));
       assertEquals(PsStatus.UNAUTHENTICATED, wrong.status());
-      assertEquals("The job secret is wrong.", wrong.getMessage());
+      assertEquals("The tensor-channel handshake's proof is wrong (not made with this job's token).",
+          wrong.getMessage());
       PsException none = assertThrows(PsException.class, () -> TensorChannelClient.connect("127.0.0.1", port,
           Fixtures.JOB, "", Duration.ofSeconds(10)));
       assertEquals(Refusal.UNAUTHENTICATED, none.reason());
+      // The raw secret is not a token: a client that sends it as one is refused too.
+      assertEquals(Refusal.UNAUTHENTICATED, assertThrows(PsException.class, () -> TensorChannelClient.connect(
+          "127.0.0.1", port, Fixtures.JOB, Fixtures.SECRET, Duration.ofSeconds(10))).reason());
       PsException job = assertThrows(PsException.class, () -> TensorChannelClient.connect("127.0.0.1", port,
-          "another-job", Fixtures.SECRET, Duration.ofSeconds(10)));
-      assertEquals(Refusal.WRONG_JOB, job.reason());
-      assertEquals(2, h.core.metrics().refused(Refusal.UNAUTHENTICATED));
-      assertEquals(1, h.core.metrics().refused(Refusal.WRONG_JOB));
+          "another-job", Fixtures.WORKER_TOKEN, Duration.ofSeconds(10)));
+      assertEquals(Refusal.UNAUTHENTICATED, job.reason());
+      assertTrue(job.getMessage().contains("names job 'another-job'"), job.getMessage());
+      assertEquals(4, h.core.metrics().refused(Refusal.UNAUTHENTICATED));
       assertEquals(0, h.core.metrics().pulls());
       assertEquals(0, h.core.metrics().registeredWorkers());
+      TensorChannelClient.connect("127.0.0.1", port, Fixtures.JOB, Fixtures.WORKER_TOKEN, Duration.ofSeconds(10))
+          .close();
+    }
+  }
+
+  @Test
+  void aFloodOfIdleConnectionsCostsBoundedMemoryAndTrainingGoesOn() throws Exception {
+    java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+        .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+        .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+    try (GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build())) {
+      int port = h.server.tensorChannelPort();
+      GrpcClient c = h.client();
+      c.register("w");
+      assertEquals(0, c.pull().version()); // the worker's channel and its buffers exist before the flood
+      assertTrue(c.usesTensorChannel());
+      long before = direct.getMemoryUsed();
+      java.util.List<SocketChannel> flood = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 400; i++) { // connect and say nothing (1,100 such grew the driver by 2.5 GiB before)
+          flood.add(SocketChannel.open(new InetSocketAddress("127.0.0.1", port)));
+        }
+        long grown = direct.getMemoryUsed() - before;
+        // The client sockets in this JVM take no direct buffers; the server gave none to unadmitted callers.
+        assertTrue(grown < (8L << 20), "direct memory grew by " + grown + " bytes");
+        // Training goes on during the flood: a step through the same channel.
+        assertTrue(c.pushGradients("w", 0, grad(7), 2, 3).applied());
+        assertEquals(1, c.pull().version());
+        // Every idle connection is cut by the server: refused at once, or after its 2 s handshake time.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        int cut = 0;
+        for (SocketChannel f : flood) {
+          f.socket().setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+          try {
+            if (f.socket().getInputStream().read() < 0) {
+              cut++;
+            }
+          } catch (IOException e) {
+            cut++; // reset by the server counts as cut
+          }
+        }
+        assertEquals(flood.size(), cut);
+        assertTrue(direct.getMemoryUsed() - before < (8L << 20));
+      } finally {
+        for (SocketChannel f : flood) {
+          f.close();
+        }
+      }
+      assertEquals(1, c.pull().version());
     }
   }
 
@@ -137,9 +191,15 @@ class TensorChannelTest {
   private static SocketChannel rawConnection(GrpcHarness h) throws IOException {
     SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", h.server.tensorChannelPort()));
     Wire.Out out = new Wire.Out(ch);
-    out.writeInt(Wire.MAGIC).writeInt(Wire.VERSION).writeString(Fixtures.JOB).writeString(Fixtures.SECRET);
+    Wire.In in = new Wire.In(ch);
+    out.writeInt(Wire.MAGIC).writeInt(Wire.VERSION).writeString(Fixtures.JOB);
     out.flush();
-    Messages.readStatus(new Wire.In(ch));
+    Messages.readStatus(in);
+    byte[] nonce = new byte[JobTokens.NONCE_BYTES];
+    in.readBytes(nonce);
+    out.writeBytes(java.nio.ByteBuffer.wrap(JobTokens.proof(Fixtures.WORKER_TOKEN, Fixtures.JOB, nonce)));
+    out.flush();
+    Messages.readStatus(in);
     return ch;
   }
 
@@ -250,7 +310,7 @@ class TensorChannelTest {
     GrpcHarness h = new GrpcHarness(Fixtures.sync(init, 1).build());
     try {
       TensorChannelClient tc = TensorChannelClient.connect("127.0.0.1", h.server.tensorChannelPort(), Fixtures.JOB,
-          Fixtures.SECRET, Duration.ofSeconds(10));
+          Fixtures.WORKER_TOKEN, Duration.ofSeconds(10));
       assertEquals(0, tc.pull().version());
       h.server.kill();
       PsException e = assertThrows(PsException.class, () -> tc.push(UpdateKind.GRADIENT_SUMS, "w", 0, grad(6), 1, 2));

@@ -13,6 +13,10 @@ public final class Fixtures {
 
   public static final String JOB = "job-test";
   public static final String SECRET = "s3cret-s3cret-s3cret-0123";
+  /** The worker token of job {@link #JOB} run with {@link #SECRET}. */
+  public static final String WORKER_TOKEN = org.lorafleet.ps.auth.JobTokens.workerToken(JOB, SECRET);
+  /** The admin token of job {@link #JOB} run with {@link #SECRET}. */
+  public static final String ADMIN_TOKEN = org.lorafleet.ps.auth.JobTokens.adminToken(JOB, SECRET);
 
   private Fixtures() {}
 

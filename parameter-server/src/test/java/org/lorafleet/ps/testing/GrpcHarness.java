@@ -30,8 +30,14 @@ public final class GrpcHarness implements AutoCloseable {
     }
   }
 
+  /** A worker's options: the job's worker token. */
   public ClientOptions clientOptions() {
-    return ClientOptions.of("127.0.0.1", server.port(), Fixtures.JOB, Fixtures.SECRET);
+    return ClientOptions.of("127.0.0.1", server.port(), Fixtures.JOB, Fixtures.WORKER_TOKEN);
+  }
+
+  /** Options with the job's admin token (snapshot and restore, where the server serves admin calls). */
+  public ClientOptions adminOptions() {
+    return ClientOptions.of("127.0.0.1", server.port(), Fixtures.JOB, Fixtures.ADMIN_TOKEN);
   }
 
   public GrpcClient client() {
