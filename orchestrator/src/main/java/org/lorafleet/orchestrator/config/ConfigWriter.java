@@ -1,6 +1,7 @@
 package org.lorafleet.orchestrator.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -146,6 +147,45 @@ public final class ConfigWriter {
       conf.put(e.getKey(), e.getValue());
     }
     return root;
+  }
+
+  /**
+   * A copy of a YAML document with every credential hidden, for files written next to a run (e.g. the
+   * sweep file as run): a mapping value whose key names a secret ({@link #SECRET_KEY}), and a
+   * {@code key=value} override string whose key does, get {@value #REDACTED} as value.
+   */
+  public static JsonNode redacted(JsonNode doc) {
+    JsonNode copy = doc.deepCopy();
+    redactInPlace(copy);
+    return copy;
+  }
+
+  private static void redactInPlace(JsonNode n) {
+    if (n instanceof ObjectNode o) {
+      for (Map.Entry<String, JsonNode> e : iterable(o.fields())) {
+        if (SECRET_KEY.matcher(e.getKey()).matches() && e.getValue().isValueNode() && !e.getValue().isNull()) {
+          o.put(e.getKey(), REDACTED);
+        } else {
+          redactInPlace(e.getValue());
+        }
+      }
+    } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+      for (int i = 0; i < a.size(); i++) {
+        JsonNode item = a.get(i);
+        int eq = item.isTextual() ? item.asText().indexOf('=') : -1;
+        if (eq > 0 && SECRET_KEY.matcher(item.asText().substring(0, eq)).matches()) {
+          a.set(i, com.fasterxml.jackson.databind.node.TextNode.valueOf(item.asText().substring(0, eq + 1) + REDACTED));
+        } else {
+          redactInPlace(item);
+        }
+      }
+    }
+  }
+
+  private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+    java.util.List<T> all = new java.util.ArrayList<>();
+    it.forEachRemaining(all::add);
+    return all; // a copy: the loop may replace values
   }
 
   private static String write(JobConfig c, boolean redact) {

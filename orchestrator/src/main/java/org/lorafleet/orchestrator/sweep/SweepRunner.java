@@ -202,7 +202,9 @@ public final class SweepRunner {
 
   private static String yaml(SweepPlan plan) {
     try {
-      return new ObjectMapper(new YAMLFactory()).writeValueAsString(plan.file().document().root());
+      // credentials (e.g. --set parameter_server.secret=…, a spark.conf password) never reach the file
+      return new ObjectMapper(new YAMLFactory()).writeValueAsString(
+          org.lorafleet.orchestrator.config.ConfigWriter.redacted(plan.file().document().root()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot write the sweep file as YAML.", e);
     }

@@ -100,6 +100,26 @@ class ConfigWriterTest {
   }
 
   @Test
+  void aSweepDocumentLosesItsCredentialsInMappingsAndOverrides() throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    var doc = mapper.readTree("""
+        sweep:
+          set: [train.max_steps=60, parameter_server.secret=s3cr3t-set-0123456789, spark.conf.spark.ssl.keyPassword=kp]
+          base: quickstart.yaml
+        parameters:
+          lora.r: [4, 8]
+        base_overrides: {parameter_server: {secret: s3cr3t-map-0123456789}}
+        """);
+    String out = mapper.writeValueAsString(ConfigWriter.redacted(doc));
+    for (String leaked : List.of("s3cr3t-set", "s3cr3t-map", "=kp")) {
+      assertFalse(out.contains(leaked), leaked + " leaked:\n" + out);
+    }
+    assertTrue(out.contains("parameter_server.secret=<redacted>") && out.contains("train.max_steps=60")
+        && out.contains("quickstart.yaml"), out);
+    assertTrue(doc.toString().contains("s3cr3t-map"), "the document itself is not changed");
+  }
+
+  @Test
   void redactedYamlHidesCredentialsInSparkConf() {
     Map<String, String> secrets = Map.of("spark.authenticate.secret", "s3cr3t-auth",
         "spark.hadoop.fs.s3a.secret.key", "s3cr3t-s3a", "spark.ssl.keyStorePassword", "s3cr3t-ks",

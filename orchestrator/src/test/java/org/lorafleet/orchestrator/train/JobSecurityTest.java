@@ -68,6 +68,29 @@ class JobSecurityTest {
   }
 
   @Test
+  void noOutputFileHoldsACredential() throws IOException {
+    Path out = tmp.resolve("secrets");
+    String secret = "job-secret-never-written-0123";
+    String s3 = "s3a-secret-never-written";
+    var run = JobFixtures.run(JobFixtures.config("secrets", data, out.toString(), "parameter_server.secret=" + secret,
+        "spark.conf.spark.hadoop.fs.s3a.secret.key=" + s3, "checkpoint.every_steps=2"), spark, null, null).ok();
+    String token = org.lorafleet.ps.auth.JobTokens.workerToken("secrets", secret);
+    List<Path> files;
+    try (var walk = Files.walk(out)) {
+      files = walk.filter(Files::isRegularFile).toList();
+    }
+    assertTrue(files.size() > 5 && files.stream().anyMatch(f -> f.getFileName().toString().equals("state.json")),
+        files.toString());
+    for (Path f : files) {
+      String text = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+      for (String credential : List.of(secret, s3, token)) {
+        assertTrue(!text.contains(credential), f + " holds a credential");
+      }
+    }
+    assertTrue(!run.console().contains(secret) && !run.console().contains(token), "nor does the console");
+  }
+
+  @Test
   void aCertificateThatDoesNotNameTheDialledHostFailsWithTheReason() throws IOException {
     SelfSignedCertificate c = SelfSignedCertificate.create(List.of("10.9.9.9"), Duration.ofHours(1));
     Path cert = Files.writeString(tmp.resolve("other.crt"), c.certificatePem());
