@@ -1,6 +1,7 @@
 package org.lorafleet.orchestrator.checkpoint;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +30,12 @@ import org.lorafleet.trainer.safetensors.SafetensorsFile;
  * step-000400/ adapter_config.json  adapter_model.safetensors  optimizer.safetensors  state.json  MANIFEST.json
  * </pre>
  * A write goes to {@code .tmp-step-000400-<uuid>/}, the manifest (sizes + sha256) is written last,
- * then the folder is renamed into place and the oldest beyond {@code keepLast} are deleted. All
- * calls block on file-system I/O.
+ * then the folder is renamed into place (a folder of the same step is first renamed aside to
+ * {@code .old-step-…}, and deleted after), and the oldest beyond {@code keepLast} are deleted. At
+ * every instant a complete newest checkpoint exists under one of those names, and {@link #recover}
+ * puts it back in place after a crash. The top-level step folders hold one run lineage only
+ * ({@link #setAside}): pruning and auto-resume by step number are then safe. All calls block on
+ * file-system I/O.
  */
 public final class CheckpointStore {
 
@@ -38,6 +43,10 @@ public final class CheckpointStore {
   static final String OPTIMIZER = "optimizer.safetensors";
   static final List<String> REQUIRED = List.of(PeftAdapterFolder.CONFIG, PeftAdapterFolder.WEIGHTS, OPTIMIZER, STATE);
   private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
+  /** {@code .tmp-step-000400-<uuid>} or {@code .old-step-000400-<uuid>}: group 1 is the step folder's name. */
+  private static final Pattern LEFTOVER = Pattern.compile("\\.(?:tmp|old)-(step-\\d+)-.*");
+  /** Folder under the checkpoint dir that keeps the checkpoints of other runs, by run id. */
+  public static final String SUPERSEDED = "superseded";
 
   private final FileSystem fs;
   private final Path dir;
@@ -83,15 +92,18 @@ public final class CheckpointStore {
       for (String f : List.of(OPTIMIZER, STATE)) {
         fs.copyFromLocalFile(false, true, new Path(local.resolve(f).toUri()), new Path(tmp, f));
       }
-      byte[] manifest = Manifest.toJson(state.step(), Manifest.describe(fs, tmp, REQUIRED));
+      byte[] manifest = Manifest.toJson(state.step(), state.runId(), Manifest.describe(fs, tmp, REQUIRED));
       try (OutputStream out = fs.create(new Path(tmp, Manifest.NAME), true)) {
         out.write(manifest);
       }
-      if (fs.exists(target)) {
-        fs.delete(target, true); // an older write of the same step (e.g. before a resume)
+      Path old = null;
+      if (fs.exists(target)) { // an older write of the same step: moved aside, never deleted before its successor is in place
+        old = new Path(dir, ".old-" + name + "-" + UUID.randomUUID());
+        rename(target, old);
       }
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("rename of " + tmp + " to " + target + " returned false");
+      rename(tmp, target);
+      if (old != null) {
+        fs.delete(old, true);
       }
       prune();
       return fs.makeQualified(target).toString();
@@ -192,26 +204,96 @@ public final class CheckpointStore {
     try {
       fs.delete(p, true);
     } catch (IOException | RuntimeException ignored) {
-      // best effort: removeTemporaries() deletes it at the next start
+      // best effort: recover() deletes it at the next start
     }
   }
 
-  /** Deletes leftovers of interrupted writes; returns how many. */
-  public int removeTemporaries() {
+  /**
+   * Repairs what an interrupted write left (call before choosing a checkpoint): a complete temporary
+   * (its manifest verifies) whose step folder is missing is promoted into place, a step folder moved
+   * aside for a replacement is put back if its replacement never arrived, and everything else of
+   * interrupted writes is deleted.
+   *
+   * @return one line per promoted or restored folder, and how many leftovers were deleted
+   */
+  public List<String> recover() {
+    List<String> report = new ArrayList<>();
     try {
       if (!fs.exists(dir)) {
-        return 0;
+        return report;
       }
-      int n = 0;
-      for (FileStatus st : fs.listStatus(dir)) {
-        if (st.getPath().getName().startsWith(".tmp-step-")) {
-          fs.delete(st.getPath(), true);
-          n++;
+      int deleted = 0;
+      for (String prefix : List.of(".tmp-", ".old-")) { // newer writes first: a complete .tmp wins over an .old
+        for (FileStatus st : fs.listStatus(dir)) {
+          String n = st.getPath().getName();
+          Matcher m = LEFTOVER.matcher(n);
+          if (!n.startsWith(prefix) || !m.matches()) {
+            continue;
+          }
+          Path target = new Path(dir, m.group(1));
+          if (!fs.exists(target) && Manifest.verify(fs, st.getPath(), REQUIRED) == null) {
+            rename(st.getPath(), target);
+            report.add((prefix.equals(".tmp-") ? "Promoted the complete checkpoint " : "Restored the checkpoint ")
+                + target.getName() + " that an interrupted write left as " + n + ".");
+          } else {
+            fs.delete(st.getPath(), true);
+            deleted++;
+          }
         }
       }
-      return n;
+      if (deleted > 0) {
+        report.add("Removed " + deleted + " unfinished checkpoint write(s) under " + location() + ".");
+      }
+      return report;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clean checkpoint dir " + location() + ".", e);
+      throw new UncheckedIOException("Cannot repair checkpoint dir " + location() + ".", e);
+    }
+  }
+
+  /**
+   * Moves every top-level step folder that is not part of the run continuing here (run {@code runId}
+   * up to {@code upToStep}; -1 for a fresh start) into {@code superseded/<its run id>/}, so a later
+   * pruning or {@code resume: auto} never touches or picks another run's checkpoint, nor a step of
+   * this run's abandoned future. Nothing is deleted.
+   *
+   * @return how many folders were moved
+   */
+  public int setAside(String runId, long upToStep) {
+    int moved = 0;
+    try {
+      for (Path p : stepFolders()) {
+        String owner = runIdOf(p);
+        if (owner.equals(runId) && stepOf(p) <= upToStep) {
+          continue;
+        }
+        Path into = new Path(new Path(dir, SUPERSEDED), owner);
+        fs.mkdirs(into);
+        Path to = new Path(into, p.getName());
+        if (fs.exists(to)) {
+          to = new Path(into, p.getName() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        }
+        rename(p, to);
+        moved++;
+      }
+      return moved;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot set aside the checkpoints of another run under " + location() + ".", e);
+    }
+  }
+
+  /** The run id in a step folder's state.json; {@value CheckpointState#LEGACY_RUN} if it has none or cannot be read. */
+  private String runIdOf(Path folder) {
+    try (InputStream in = fs.open(new Path(folder, STATE))) {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("run_id")
+          .asText(CheckpointState.LEGACY_RUN);
+    } catch (IOException | RuntimeException e) {
+      return CheckpointState.LEGACY_RUN; // an unreadable folder is set aside with the legacy ones
+    }
+  }
+
+  private void rename(Path from, Path to) throws IOException {
+    if (!fs.rename(from, to)) {
+      throw new IOException("rename of " + from + " to " + to + " returned false");
     }
   }
 

@@ -35,9 +35,10 @@ final class Manifest {
     return out;
   }
 
-  static byte[] toJson(long step, Map<String, Entry> entries) throws IOException {
+  static byte[] toJson(long step, String runId, Map<String, Entry> entries) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("step", step);
+    root.put("run_id", runId);
     ObjectNode files = root.putObject("files");
     entries.forEach((name, e) -> files.putObject(name).put("size", e.size()).put("sha256", e.sha256()));
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);

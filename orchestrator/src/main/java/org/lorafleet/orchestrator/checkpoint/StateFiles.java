@@ -58,6 +58,8 @@ final class StateFiles {
     ObjectNode ver = o.putObject("versions");
     new java.util.TreeMap<>(s.versions()).forEach(ver::put);
     o.put("config", s.config());
+    o.put("run_id", s.runId());
+    o.put("tokens", s.tokens());
     JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), o);
   }
 
@@ -69,6 +71,7 @@ final class StateFiles {
     o.path("versions").fields().forEachRemaining(e -> ver.put(e.getKey(), e.getValue().asText()));
     JsonNode loss = o.get("last_loss");
     return new CheckpointState(o.path("step").asLong(), o.path("seed").asLong(), fp,
-        loss == null || loss.isNull() ? Double.NaN : loss.asDouble(), ver, o.path("config").asText(""));
+        loss == null || loss.isNull() ? Double.NaN : loss.asDouble(), ver, o.path("config").asText(""),
+        o.path("run_id").asText(CheckpointState.LEGACY_RUN), o.path("tokens").asLong(0));
   }
 }

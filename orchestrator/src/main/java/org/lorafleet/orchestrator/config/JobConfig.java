@@ -25,7 +25,11 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
 
   /** Keys whose values must not change when a run resumes from a checkpoint ({@link #fingerprint()}). */
   public static final List<String> FINGERPRINT_KEYS = List.of("model.path", "lora.r", "lora.alpha",
-      "lora.target_modules", "lora.rslora", "data.train", "data.format", "data.max_seq_len", "data.packing", "seed");
+      "lora.target_modules", "lora.rslora", "data.train", "data.eval", "data.eval_fraction", "data.format",
+      "data.max_seq_len", "data.packing", "seed", "distributed.mode", "distributed.workers", "distributed.local_steps",
+      "distributed.staleness", "distributed.aggregation", "train.micro_batch_size", "train.grad_accum",
+      "train.max_steps", "train.epochs", "train.lr", "train.schedule", "train.warmup_steps", "train.min_lr_ratio",
+      "train.weight_decay", "train.max_grad_norm");
 
   public JobConfig {
     Checks c = new Checks("");
@@ -49,23 +53,43 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
   }
 
   /**
-   * The values that must not change when a run resumes from a checkpoint, keyed by dotted key in
-   * {@link #FINGERPRINT_KEYS} order, each as a canonical string ({@code lora.alpha} → {@code 16},
-   * {@code lora.target_modules} → {@code [q_proj, v_proj]} or {@code all-linear}). Store it with the
-   * checkpoint and compare with {@link #fingerprintMismatches}.
+   * The values that must not change when a run resumes from a checkpoint, because each changes the
+   * math of the steps still to run (the model, the adapter's shape, which rows train and evaluate, the
+   * batch layout, the update rule and the schedule), keyed by dotted key in {@link #FINGERPRINT_KEYS}
+   * order, each as a canonical string ({@code lora.alpha} → {@code 16}, {@code lora.target_modules} →
+   * {@code [q_proj, v_proj]} or {@code all-linear}, local paths absolute and normalised so that
+   * {@code ./d.jsonl} and {@code d.jsonl} agree). The data files' contents are fingerprinted apart
+   * (they need the file system). Store it with the checkpoint and compare with {@link #fingerprintMismatches}.
    */
   public Map<String, String> fingerprint() {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put("model.path", model.path());
+    f.put("model.path", canonicalPath(model.path()));
     f.put("lora.r", Integer.toString(lora.r()));
     f.put("lora.alpha", Checks.num(lora.alpha()));
     f.put("lora.target_modules", lora.targetModules().toString());
     f.put("lora.rslora", Boolean.toString(lora.rslora()));
-    f.put("data.train", data.train());
+    f.put("data.train", canonicalPath(data.train()));
+    f.put("data.eval", data.eval() == null ? "none" : canonicalPath(data.eval()));
+    f.put("data.eval_fraction", Checks.num(data.evalFraction()));
     f.put("data.format", data.format().yamlName());
     f.put("data.max_seq_len", Integer.toString(data.maxSeqLen()));
     f.put("data.packing", Boolean.toString(data.packing()));
     f.put("seed", Long.toString(seed));
+    f.put("distributed.mode", distributed.mode().yamlName());
+    f.put("distributed.workers", Integer.toString(distributed.workers()));
+    f.put("distributed.local_steps", Integer.toString(distributed.localSteps()));
+    f.put("distributed.staleness", Integer.toString(distributed.staleness()));
+    f.put("distributed.aggregation", distributed.aggregation().yamlName());
+    f.put("train.micro_batch_size", Integer.toString(train.microBatchSize()));
+    f.put("train.grad_accum", Integer.toString(train.gradAccum()));
+    f.put("train.max_steps", String.valueOf(train.maxSteps()));
+    f.put("train.epochs", String.valueOf(train.epochs()));
+    f.put("train.lr", Checks.num(train.lr()));
+    f.put("train.schedule", train.schedule().yamlName());
+    f.put("train.warmup_steps", Integer.toString(train.warmupSteps()));
+    f.put("train.min_lr_ratio", Checks.num(train.minLrRatio()));
+    f.put("train.weight_decay", Checks.num(train.weightDecay()));
+    f.put("train.max_grad_norm", Checks.num(train.maxGradNorm()));
     return f;
   }
 
@@ -74,14 +98,32 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
    * {@code key: 'stored' → 'now'}; a key missing on one side counts as different. Empty when resuming is safe.
    */
   public List<String> fingerprintMismatches(Map<String, String> stored) {
+    return fingerprintMismatches(stored, fingerprint());
+  }
+
+  /** As {@link #fingerprintMismatches(Map)}, over every key of either map (this job's may hold more, e.g. data contents). */
+  public static List<String> fingerprintMismatches(Map<String, String> stored, Map<String, String> now) {
     List<String> out = new ArrayList<>();
-    Map<String, String> now = fingerprint();
-    for (String k : FINGERPRINT_KEYS) {
+    java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(now.keySet());
+    keys.addAll(stored.keySet());
+    for (String k : keys) {
       if (!Objects.equals(stored.get(k), now.get(k))) {
         out.add(k + ": '" + stored.get(k) + "' → '" + now.get(k) + "'");
       }
     }
     return out;
+  }
+
+  /** A local path made absolute and normalised; a URI (hdfs://…, file:/…) normalised as a URI. */
+  static String canonicalPath(String p) {
+    try {
+      if (p.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+        return java.net.URI.create(p).normalize().toString();
+      }
+      return java.nio.file.Path.of(p).toAbsolutePath().normalize().toString();
+    } catch (IllegalArgumentException e) { // also InvalidPathException
+      return p; // not a path either way: compared as written
+    }
   }
 
   static JobConfig read(ConfigNode n) {

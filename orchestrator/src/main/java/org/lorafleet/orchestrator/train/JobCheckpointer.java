@@ -30,11 +30,13 @@ final class JobCheckpointer {
   private final ProgressLog progress;
   private final JobOutputs outputs;
   private final PrintStream out;
+  private final RunLineage lineage;
   private long lastWritten = -1;
 
-  JobCheckpointer(JobConfig cfg, CheckpointStore store, CausalLm model, LoraSettings lora, ProgressLog progress,
-      JobOutputs outputs, PrintStream out) {
+  JobCheckpointer(JobConfig cfg, RunLineage lineage, CheckpointStore store, CausalLm model, LoraSettings lora,
+      ProgressLog progress, JobOutputs outputs, PrintStream out) {
     this.cfg = cfg;
+    this.lineage = lineage;
     this.store = store;
     this.model = model;
     this.lora = lora;
@@ -53,8 +55,9 @@ final class JobCheckpointer {
       tmp = Files.createTempDirectory("lorafleet-adapter");
       LoraAdapter a = LoraAdapter.fromTensors(model, lora, snap.weights(), "the parameter server snapshot");
       PeftAdapterFolder.save(a, model, tmp, cfg.model().path());
-      CheckpointState state = new CheckpointState(snap.version(), cfg.seed(), cfg.fingerprint(), progress.lastLoss(),
-          Versions.all(), ConfigWriter.toRedactedYaml(cfg));
+      CheckpointState state = new CheckpointState(snap.version(), cfg.seed(), lineage.fingerprint(),
+          progress.lastLoss(), Versions.all(), ConfigWriter.toRedactedYaml(cfg), lineage.runId(),
+          lineage.tokensBefore() + progress.tokens());
       String where = store.write(tmp, snap.optimizer(), state);
       lastWritten = snap.version();
       progress.flush();

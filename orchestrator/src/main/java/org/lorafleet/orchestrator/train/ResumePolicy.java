@@ -2,6 +2,7 @@ package org.lorafleet.orchestrator.train;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.lorafleet.orchestrator.checkpoint.Checkpoint;
 import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
@@ -11,15 +12,16 @@ import org.lorafleet.orchestrator.config.JobConfig;
 /**
  * Which checkpoint a job starts from: {@code --resume PATH}, else checkpoint.resume (auto: the
  * newest valid one, corrupt ones reported and skipped; never; or a path). A checkpoint written with
- * a different model, LoRA shape, data or seed is refused unless forced, naming the keys.
+ * a different model, LoRA shape, data (paths or contents), batch layout, update rule, schedule or seed
+ * is refused unless forced, naming the keys.
  */
 final class ResumePolicy {
 
   private ResumePolicy() {}
 
   /** @return the checkpoint to resume from, or null for a fresh start */
-  static Checkpoint choose(JobConfig cfg, TrainJob.Options opts, CheckpointStore store, Configuration hadoop,
-      PrintStream out) {
+  static Checkpoint choose(JobConfig cfg, Map<String, String> fingerprint, TrainJob.Options opts, CheckpointStore store,
+      Configuration hadoop, PrintStream out) {
     CheckpointConfig.Resume r = cfg.checkpoint().resume();
     Checkpoint c;
     if (opts.resumeFrom() != null) {
@@ -34,7 +36,7 @@ final class ResumePolicy {
     if (c == null) {
       return null;
     }
-    List<String> diffs = cfg.fingerprintMismatches(c.state().fingerprint());
+    List<String> diffs = JobConfig.fingerprintMismatches(c.state().fingerprint(), fingerprint);
     if (!diffs.isEmpty()) {
       String msg = "Checkpoint " + c.location() + " was written with a different config: " + String.join("; ", diffs)
           + ".";

@@ -83,17 +83,16 @@ public final class TrainJob {
     JobOutputs outputs = new JobOutputs(new HadoopDir(cfg.output().dir(), hadoop), cfg);
     outputs.writeResolvedConfig();
     CheckpointStore checkpoints = new CheckpointStore(cfg.checkpoint().dir(), cfg.checkpoint().keepLast(), hadoop);
-    int leftovers = checkpoints.removeTemporaries();
-    if (leftovers > 0) {
-      out.println("Removed " + leftovers + " unfinished checkpoint write(s) under " + checkpoints.location() + ".");
-    }
+    checkpoints.recover().forEach(out::println); // an interrupted write: its complete checkpoint is put in place
     checkpoints.probeWritable(); // an unwritable checkpoint dir fails here, before any compute
     BackendSelection.Decision backend = BackendSelection.decide(
         BackendSelection.Requested.valueOf(cfg.model().backend().name()));
     if (backend.warning() != null) {
       out.println("WARNING: " + backend.warning());
     }
-    Checkpoint resume = ResumePolicy.choose(cfg, opts, checkpoints, hadoop, out);
+    java.util.Map<String, String> fingerprint = RunLineage.fingerprint(cfg, hadoop);
+    Checkpoint resume = ResumePolicy.choose(cfg, fingerprint, opts, checkpoints, hadoop, out);
+    RunLineage lineage = RunLineage.start(fingerprint, resume, checkpoints, out);
     CausalLm driverModel = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
     out.println(BaseModels.describe(cfg.model().path(), cfg.model().loadOptions()));
     java.util.Map<String, String> sparkConf = new java.util.HashMap<>();
@@ -153,8 +152,8 @@ public final class TrainJob {
           e -> sc.cancelJobGroup(group));
       try (ParameterServerHost ps = ParameterServerHost.start(job.build(), cfg.parameterServer(), sc.getConf());
           ProgressLog progress = new ProgressLog(out, startStep, totalUpdates, cfg.train().logEvery())) {
-        JobCheckpointer checkpointer = new JobCheckpointer(cfg, checkpoints, driverModel, adapter.settings(), progress,
-            outputs, out);
+        JobCheckpointer checkpointer = new JobCheckpointer(cfg, lineage, checkpoints, driverModel, adapter.settings(),
+            progress, outputs, out);
         ps.core().onListenerFailure(io::fail); // a broken listener stops the job, it is never only logged
         ps.core().addStepListener(o -> {
           progress.step(o);
@@ -214,7 +213,7 @@ public final class TrainJob {
         double wall = (System.nanoTime() - t0) / 1e9;
         Result result = new Result(outputs.location(), adapterDir, mergedDir, last.version(), plannedUpdates, initialEval,
             finalEval,
-            progress.tokens(), progress.tokens() / Math.max(progress.elapsedSeconds(), 1e-9), wall,
+            lineage.tokensBefore() + progress.tokens(), progress.tokens() / Math.max(progress.elapsedSeconds(), 1e-9), wall,
             resume == null ? null : resume.location(), ps.core().appliedSteps(), reports);
         outputs.writeSummary(result, data.stats());
         out.printf(Locale.ROOT, "Done in %s: %d step(s), %,d tokens (%,.0f tokens/s), eval loss %.4f → %.4f.%n",

@@ -66,7 +66,21 @@ class CheckpointStoreHdfsTest {
   }
 
   private static CheckpointState state(long step) {
-    return new CheckpointState(step, 42, Map.of("lora.r", "2"), 1.5, Map.of("lorafleet", "test"), "name: t\n");
+    return state(step, "run-a");
+  }
+
+  private static CheckpointState state(long step, String runId) {
+    return new CheckpointState(step, 42, Map.of("lora.r", "2"), 1.5, Map.of("lorafleet", "test"), "name: t\n", runId,
+        100 * step);
+  }
+
+  private static List<String> names(Path dir) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+      out.add(st.getPath().getName());
+    }
+    java.util.Collections.sort(out);
+    return out;
   }
 
   private static String uri(String path) {
@@ -125,8 +139,62 @@ class CheckpointStoreHdfsTest {
     fs.mkdirs(new Path(dir, ".tmp-step-000005-abc"));
     CheckpointStore store = new CheckpointStore(uri(dir.toString()), 1, conf);
     assertTrue(store.stepFolders().isEmpty(), "a temporary folder is never a checkpoint");
-    assertEquals(1, store.removeTemporaries());
+    assertEquals(List.of("Removed 1 unfinished checkpoint write(s) under " + store.location() + "."), store.recover());
     assertEquals(0, fs.listStatus(dir).length);
+  }
+
+  @Test
+  void aCompleteTemporaryLeftByACrashIsPromotedNotDeleted(@TempDir java.nio.file.Path tmp) throws IOException {
+    Path dir = new Path("/jobs/promote/checkpoints");
+    CheckpointStore store = new CheckpointStore(uri(dir.toString()), 3, conf);
+    store.write(adapterDir(tmp, 4), optimizer(4), state(4));
+    store.write(adapterDir(tmp, 6), optimizer(6), state(6));
+    // The crash window of a write: sealed (manifest written) but not yet renamed into place.
+    fs.rename(new Path(dir, "step-000006"), new Path(dir, ".tmp-step-000006-crash"));
+    List<String> report = store.recover();
+    assertEquals(List.of("Promoted the complete checkpoint step-000006 that an interrupted write left as "
+        + ".tmp-step-000006-crash."), report);
+    assertEquals(6, store.latestValid(m -> { }).orElseThrow().state().step());
+    // And a replacement interrupted after the old folder moved aside but before the new one arrived.
+    fs.rename(new Path(dir, "step-000006"), new Path(dir, ".old-step-000006-crash"));
+    fs.mkdirs(new Path(dir, ".tmp-step-000006-unsealed"));
+    store.recover();
+    assertEquals(List.of("step-000004", "step-000006"), names(dir));
+    assertEquals(6, store.latestValid(m -> { }).orElseThrow().state().step());
+  }
+
+  @Test
+  void rewritingAStepReplacesItWithNoWindowWithoutIt(@TempDir java.nio.file.Path tmp) throws IOException {
+    Path dir = new Path("/jobs/replace/checkpoints");
+    CheckpointStore store = new CheckpointStore(uri(dir.toString()), 3, conf);
+    store.write(adapterDir(tmp, 8), optimizer(8), state(8, "run-a"));
+    store.write(adapterDir(tmp, 8), optimizer(8), state(8, "run-b"));
+    assertEquals(List.of("step-000008"), names(dir));
+    assertEquals("run-b", store.latestValid(m -> { }).orElseThrow().state().runId());
+  }
+
+  @Test
+  void anotherRunsCheckpointsAndThisRunsAbandonedFutureAreSetAsideNotPruned(@TempDir java.nio.file.Path tmp)
+      throws IOException {
+    Path dir = new Path("/jobs/lineage/checkpoints");
+    CheckpointStore store = new CheckpointStore(uri(dir.toString()), 1, conf);
+    CheckpointStore keepAll = new CheckpointStore(uri(dir.toString()), 10, conf);
+    for (long step : new long[] {10, 20, 30}) {
+      keepAll.write(adapterDir(tmp, step), optimizer(step), state(step, "run-a"));
+    }
+    // Run a resumes from its step 10 (e.g. --resume …/step-000010): 20 and 30 are its abandoned future.
+    assertEquals(2, store.setAside("run-a", 10));
+    store.write(adapterDir(tmp, 12), optimizer(12), state(12, "run-a"));
+    assertEquals(List.of("step-000012"), store.stepFolders().stream().map(Path::getName).toList(),
+        "keep_last 1 kept the checkpoint just written, not the stale step 30");
+    assertEquals(12, store.latestValid(m -> { }).orElseThrow().state().step());
+    assertEquals(List.of("step-000020", "step-000030"), names(new Path(dir, "superseded/run-a")));
+    // A fresh run in the same dir: every checkpoint of run a moves aside; nothing is deleted.
+    assertEquals(1, store.setAside("run-b", -1));
+    assertTrue(store.stepFolders().isEmpty());
+    assertTrue(store.latestValid(m -> { }).isEmpty(), "auto-resume never picks another run's checkpoint");
+    assertEquals(List.of("step-000012", "step-000020", "step-000030"), names(new Path(dir, "superseded/run-a")));
+    assertEquals(30, store.load(new Path(dir, "superseded/run-a/step-000030")).state().step(), "kept loadable");
   }
 
   private static void rewrite(Path p, java.util.function.UnaryOperator<byte[]> edit) throws IOException {

@@ -151,16 +151,23 @@ class ConfigWriterTest {
     JobConfig c = TestFiles.load(dir, BASE + "lora:\n  target_modules: all-linear\n");
     Map<String, String> f = c.fingerprint();
     assertEquals(JobConfig.FINGERPRINT_KEYS, List.copyOf(f.keySet()));
-    assertEquals(Map.of("model.path", "m", "lora.r", "8", "lora.alpha", "16", "lora.target_modules", "all-linear",
-        "lora.rslora", "false", "data.train", "d.jsonl", "data.format", "completion", "data.max_seq_len", "256",
-        "data.packing", "true", "seed", "42"), f);
+    String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
+    assertEquals(cwd + "/m", f.get("model.path"), "local paths are absolute and normalised");
+    assertEquals(cwd + "/d.jsonl", f.get("data.train"));
+    assertEquals("all-linear", f.get("lora.target_modules"));
+    assertEquals("sync", f.get("distributed.mode"));
+    assertEquals("2", f.get("distributed.workers"));
+    assertEquals("4", f.get("train.micro_batch_size"));
+    assertEquals("0.02", f.get("data.eval_fraction"));
     assertEquals("[q_proj, v_proj]", TestFiles.load(dir, BASE).fingerprint().get("lora.target_modules"));
 
     assertEquals(List.of(), c.fingerprintMismatches(f));
+    assertEquals(List.of(), TestFiles.load(dir, BASE + "lora:\n  target_modules: all-linear\n",
+        "data.train=./sub/../d.jsonl", "model.path=./m").fingerprintMismatches(f), "the same files spelled otherwise");
     JobConfig changed = TestFiles.load(dir, BASE + "lora:\n  target_modules: all-linear\n", "lora.r=4",
-        "train.lr=1e-3", "data.max_seq_len=512");
-    assertEquals(List.of("lora.r: '8' → '4'", "data.max_seq_len: '256' → '512'"), changed.fingerprintMismatches(f),
-        "train.lr may change on resume");
+        "train.lr=1e-3", "data.max_seq_len=512", "distributed.mode=async", "train.grad_accum=2");
+    assertEquals(List.of("lora.r: '8' → '4'", "data.max_seq_len: '256' → '512'", "distributed.mode: 'sync' → 'async'",
+        "train.grad_accum: '1' → '2'", "train.lr: '0.0002' → '0.001'"), changed.fingerprintMismatches(f));
     assertNotNull(c.fingerprintMismatches(Map.of()).get(0));
   }
 }
