@@ -21,7 +21,7 @@ for r in $(seq 1 "$rounds"); do
       out="$work/out-$t-$m-$r"
       /usr/bin/time -f "%M" -o "$work/rss" bin/lorafleet train -c configs/real-model.yaml \
         --set model.path="$model" --set data.max_seq_len="$t" --set train.micro_batch_size=4 \
-        --set train.max_steps=6 --set train.warmup_steps=0 --set train.eval_every=1000 --set train.eval_batches=1 \
+        --set train.max_steps=6 --set train.warmup_steps=0 --set train.eval_every=1000 --set train.eval_max_sequences=4 \
         --set train.gradient_checkpointing=$ckpt --set distributed.workers=1 --set checkpoint.every_steps=1000 \
         --set checkpoint.dir="$out/ckpt" --set output.dir="$out" --set spark.master="local[2]" \
         >"$work/log" 2>&1 || { tail -20 "$work/log" >&2; exit 1; }

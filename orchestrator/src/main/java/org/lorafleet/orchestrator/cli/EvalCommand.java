@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Evaluation loss and perplexity on the config's eval data, for the base model and an adapter.",
     footer = {"", "Examples:", "  lorafleet eval -c configs/quickstart.yaml            # base vs model.adapter and out/quickstart/adapter",
-        "  lorafleet eval -c configs/quickstart.yaml --adapter out/other/adapter --set train.eval_batches=50"})
+        "  lorafleet eval -c configs/quickstart.yaml --adapter out/other/adapter --set train.eval_max_sequences=200"})
 final class EvalCommand implements Callable<Integer> {
 
   @Spec

@@ -44,7 +44,7 @@ public final class ConfigNode {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (schema.field(k).isEmpty()) {
-        problems.add(path(k), Suggestions.unknownKey(k, schema.names()));
+        problems.add(path(k), schema.unknownKeyMessage(k));
       }
     }
   }

@@ -102,7 +102,7 @@ public final class ConfigWriter {
     train.put("weight_decay", t.weightDecay());
     train.put("max_grad_norm", t.maxGradNorm());
     train.put("eval_every", t.evalEvery());
-    train.put("eval_batches", t.evalBatches());
+    train.put("eval_max_sequences", t.evalMaxSequences());
     train.put("log_every", t.logEvery());
     train.put("gradient_checkpointing", t.gradientCheckpointing());
 

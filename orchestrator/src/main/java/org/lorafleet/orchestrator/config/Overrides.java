@@ -63,7 +63,7 @@ public final class Overrides {
       path = LocatedYaml.child(path, seg);
       Optional<Schema.Field> field = s.field(seg);
       if (field.isEmpty()) {
-        problems.addAt(at, path, Suggestions.unknownKey(seg, s.names()));
+        problems.addAt(at, path, s.unknownKeyMessage(seg));
         return;
       }
       Schema.Field f = field.get();

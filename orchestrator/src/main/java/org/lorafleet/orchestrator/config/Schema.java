@@ -40,9 +40,11 @@ public final class Schema {
   }
 
   private final Map<String, Field> fields;
+  private final Map<String, String> removed;
 
-  private Schema(Map<String, Field> fields) {
+  private Schema(Map<String, Field> fields, Map<String, String> removed) {
     this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    this.removed = Map.copyOf(removed);
   }
 
   public static Builder builder() {
@@ -51,6 +53,12 @@ public final class Schema {
 
   public Optional<Field> field(String name) {
     return Optional.ofNullable(fields.get(name));
+  }
+
+  /** The message for a key this schema no longer takes (what replaced it), or the unknown-key message with a hint. */
+  public String unknownKeyMessage(String typed) {
+    String why = removed.get(typed);
+    return why != null ? why : Suggestions.unknownKey(typed, names());
   }
 
   /** Key names in declaration order. */
@@ -65,6 +73,13 @@ public final class Schema {
   /** Builds a schema in declaration order (which is also the order the writer uses). */
   public static final class Builder {
     private final Map<String, Field> fields = new LinkedHashMap<>();
+    private final Map<String, String> removed = new LinkedHashMap<>();
+
+    /** A key that was taken once: using it is an error with {@code message} (say what replaced it). */
+    public Builder removed(String name, String message) {
+      removed.put(name, message);
+      return this;
+    }
 
     public Builder add(String name, Type type) {
       return put(new Field(name, type, null));
@@ -82,7 +97,7 @@ public final class Schema {
     }
 
     public Schema build() {
-      return new Schema(fields);
+      return new Schema(fields, removed);
     }
   }
 }

@@ -19,7 +19,8 @@ import java.util.Locale;
  * @param weightDecay AdamW decoupled weight decay, >= 0; default 0.0
  * @param maxGradNorm clip the global gradient norm to this; 0 (or null in YAML) disables clipping; default 1.0
  * @param evalEvery evaluate every this many steps and at the end, >= 0 (0 = only at the end); default 50
- * @param evalBatches micro-batches per worker in each evaluation, >= 1; default 8
+ * @param evalMaxSequences eval sequences scored in each evaluation, >= 0: the first this many of the eval
+ *     set (in file order), the same whatever the batch size and worker count; 0 (default) = the whole set
  * @param logEvery log metrics every this many steps, >= 1; default 1
  * @param gradientCheckpointing keep only each decoder block's input in forward and recompute the block in
  *     backward: activations shrink to one [batch × length, hidden] array per layer for ~30% more compute;
@@ -27,7 +28,7 @@ import java.util.Locale;
  */
 public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, int gradAccum, double lr,
     Schedule schedule, int warmupSteps, double minLrRatio, double weightDecay, double maxGradNorm,
-    int evalEvery, int evalBatches, int logEvery, boolean gradientCheckpointing) {
+    int evalEvery, int evalMaxSequences, int logEvery, boolean gradientCheckpointing) {
 
   static final String SECTION = "train";
 
@@ -63,7 +64,7 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
     c.atLeast("weight_decay", weightDecay, 0.0);
     c.atLeast("max_grad_norm", maxGradNorm, 0.0);
     c.atLeast("eval_every", evalEvery, 0);
-    c.atLeast("eval_batches", evalBatches, 1);
+    c.atLeast("eval_max_sequences", evalMaxSequences, 0);
     c.atLeast("log_every", logEvery, 1);
     c.done();
   }
@@ -71,9 +72,9 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
   /** Without gradient checkpointing. */
   public TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, int gradAccum, double lr,
       Schedule schedule, int warmupSteps, double minLrRatio, double weightDecay, double maxGradNorm,
-      int evalEvery, int evalBatches, int logEvery) {
+      int evalEvery, int evalMaxSequences, int logEvery) {
     this(maxSteps, epochs, microBatchSize, gradAccum, lr, schedule, warmupSteps, minLrRatio, weightDecay, maxGradNorm,
-        evalEvery, evalBatches, logEvery, false);
+        evalEvery, evalMaxSequences, logEvery, false);
   }
 
   /** Whether gradients are clipped ({@code maxGradNorm > 0}). */
@@ -93,11 +94,11 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
     double weightDecay = n.number("weight_decay", 0.0);
     Double clip = n.optionalNumber("max_grad_norm", 1.0);
     int evalEvery = n.integer("eval_every", 50);
-    int evalBatches = n.integer("eval_batches", 8);
+    int evalMaxSequences = n.integer("eval_max_sequences", 0);
     int logEvery = n.integer("log_every", 1);
     boolean checkpointing = n.bool("gradient_checkpointing", false);
     return n.attempt(() -> new TrainConfig(maxSteps, epochs, microBatchSize, gradAccum, lr, schedule,
-        warmupSteps, minLrRatio, weightDecay, clip == null ? 0.0 : clip, evalEvery, evalBatches, logEvery,
+        warmupSteps, minLrRatio, weightDecay, clip == null ? 0.0 : clip, evalEvery, evalMaxSequences, logEvery,
         checkpointing));
   }
 }

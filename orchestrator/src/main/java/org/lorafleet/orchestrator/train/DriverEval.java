@@ -13,8 +13,10 @@ import org.lorafleet.trainer.train.Evaluation;
 
 /**
  * Evaluation of adapter versions on the driver's replica of the base model (shared with local
- * executors in local mode). The eval set is small by design ({@code train.eval_batches} batches).
- * Not thread-safe: the job calls it from its single I/O thread.
+ * executors in local mode): the whole eval set, or its first {@code train.eval_max_sequences}
+ * sequences, token-weighted, so the score depends on neither the batch size nor the worker count
+ * (only the order of the float sums does, by ~1e-7). Not thread-safe: the job calls it from its
+ * single I/O thread.
  */
 final class DriverEval {
 
@@ -23,10 +25,10 @@ final class DriverEval {
   private final List<Batch> batches;
   private LoraAdapter adapter;
 
-  DriverEval(CausalLm model, LoraSettings lora, List<TokenSequence> eval, int microBatch, int maxBatches) {
+  DriverEval(CausalLm model, LoraSettings lora, List<TokenSequence> eval, int microBatch, int maxSequences) {
     this.model = model;
     this.lora = lora;
-    this.batches = batches(eval, microBatch, maxBatches);
+    this.batches = batches(eval, microBatch, maxSequences);
   }
 
   boolean enabled() {
@@ -44,10 +46,12 @@ final class DriverEval {
     return Evaluation.evaluate(model, batches);
   }
 
-  static List<Batch> batches(List<TokenSequence> eval, int microBatch, int maxBatches) {
+  /** The first {@code maxSequences} eval sequences (0 = all) in batches of {@code microBatch} (memory only). */
+  static List<Batch> batches(List<TokenSequence> eval, int microBatch, int maxSequences) {
     List<Batch> out = new ArrayList<>();
-    for (int start = 0; start < eval.size() && out.size() < maxBatches; start += microBatch) {
-      int n = Math.min(microBatch, eval.size() - start);
+    int count = maxSequences == 0 ? eval.size() : Math.min(maxSequences, eval.size());
+    for (int start = 0; start < count; start += microBatch) {
+      int n = Math.min(microBatch, count - start);
       int seq = eval.get(start).inputIds().length;
       long[] ids = new long[n * seq];
       long[] labels = new long[n * seq];

@@ -35,7 +35,7 @@ public final class Evaluations {
     try {
       List<Line> out = new ArrayList<>();
       CausalLm base = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
-      var batches = DriverEval.batches(data.eval(), cfg.train().microBatchSize(), cfg.train().evalBatches());
+      var batches = DriverEval.batches(data.eval(), cfg.train().microBatchSize(), cfg.train().evalMaxSequences());
       Evaluation.Result b = Evaluation.evaluate(base, batches);
       out.add(new Line("base " + cfg.model().path(), b.loss(), b.perplexity(), b.tokens()));
       for (String adapterDir : adapterDirs) {

@@ -121,7 +121,7 @@ public final class TrainJob {
       long plannedUpdates = updates(mode, totalSteps, cfg.distributed().localSteps());
       long totalUpdates = updates(mode, endStep, cfg.distributed().localSteps());
       DriverEval eval = new DriverEval(driverModel, adapter.settings(), data.eval(), cfg.train().microBatchSize(),
-          cfg.train().evalBatches());
+          cfg.train().evalMaxSequences());
       double initialEval = Double.NaN;
       if (eval.enabled()) {
         Evaluation.Result r = eval.evaluate(adapter.parameters());

@@ -134,7 +134,7 @@ final class ClusterFixtures {
         "lora: {r: " + RANK + ", alpha: 8, target_modules: [" + String.join(", ", TARGETS) + "]}",
         "data: {train: '" + train + "', eval_fraction: 0.1, format: completion, max_seq_len: 64}",
         "train: {max_steps: " + STEPS + ", micro_batch_size: 2, lr: 5.0e-3, warmup_steps: 1, eval_every: 2,"
-            + " eval_batches: 2}",
+            + " eval_max_sequences: 4}",
         "distributed: {workers: 2, mode: sync, step_timeout: 120s}",
         // off loopback the server must speak TLS: a certificate made for the job, as configs/yarn-cluster.yaml does
         "parameter_server: {bind: '" + bind + "'" + (bind.startsWith("127.") ? "" : ", tls_cert: auto") + "}",

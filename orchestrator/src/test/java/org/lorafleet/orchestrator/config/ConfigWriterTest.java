@@ -41,7 +41,7 @@ class ConfigWriterTest {
         shuffle: false
       train: {max_steps: null, epochs: 3, micro_batch_size: 2, grad_accum: 8, lr: 1.5e-5, schedule: constant_with_warmup,
               warmup_steps: 0, min_lr_ratio: 0.1, weight_decay: 0.01, max_grad_norm: 0.5, eval_every: 0,
-              eval_batches: 2, log_every: 10}
+              eval_max_sequences: 20, log_every: 10}
       distributed: {workers: 16, mode: async, local_steps: 4, staleness: 0, aggregation: product, step_timeout: 1500ms}
       parameter_server: {bind: "[::]:7077", advertise: "driver.example.org:7077", auth: token,
                          secret: "0123456789abcdef0123", tls_cert: cert.pem, tls_key: key.pem, max_message_mb: 256}

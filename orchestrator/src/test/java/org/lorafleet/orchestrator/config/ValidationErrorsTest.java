@@ -104,7 +104,10 @@ class ValidationErrorsTest {
         c(BASE + "train:\n  weight_decay: -0.01  #<\n", "train.weight_decay", "must be >= 0 (got -0.01)"),
         c(BASE + "train:\n  max_grad_norm: -1  #<\n", "train.max_grad_norm", "must be >= 0 (got -1)"),
         c(BASE + "train:\n  eval_every: -5  #<\n", "train.eval_every", "must be >= 0 (got -5)"),
-        c(BASE + "train:\n  eval_batches: 0  #<\n", "train.eval_batches", "must be >= 1 (got 0)"),
+        c(BASE + "train:\n  eval_max_sequences: -1  #<\n", "train.eval_max_sequences", "must be >= 0 (got -1)"),
+        c(BASE + "train:\n  eval_batches: 8  #<\n", "train.eval_batches", "was replaced by train.eval_max_sequences, "
+            + "a cap in sequences that does not depend on the batch size or worker count (0, the default, scores the "
+            + "whole eval set)"),
         c(BASE + "train:\n  log_every: 0  #<\n", "train.log_every", "must be >= 1 (got 0)"));
   }
 

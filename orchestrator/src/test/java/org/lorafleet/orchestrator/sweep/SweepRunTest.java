@@ -54,7 +54,7 @@ class SweepRunTest {
         "model: {path: " + REPO.resolve("examples/models/tiny-llama") + "}",
         "lora: {r: 4, alpha: 8, target_modules: [q_proj, v_proj, down_proj]}",
         "data: {train: " + tmp.resolve("train.jsonl") + ", eval_fraction: 0.1, format: completion, max_seq_len: 64}",
-        "train: {max_steps: 6, micro_batch_size: 2, lr: 5.0e-3, warmup_steps: 1, eval_every: 3, eval_batches: 2}",
+        "train: {max_steps: 6, micro_batch_size: 2, lr: 5.0e-3, warmup_steps: 1, eval_every: 3, eval_max_sequences: 4}",
         "distributed: {workers: 2, mode: sync, step_timeout: 60s}",
         "checkpoint: {every_steps: 2, keep_last: 2}",
         ""));

@@ -122,6 +122,32 @@ class DistributedTrainingTest {
   }
 
   @Test
+  void theEvalLossDependsOnNeitherTheBatchSizeNorTheWorkerCount() throws IOException {
+    Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("layouts")), 240);
+    // 2 workers × 8 and 1 worker × 16: the same 16 sequences per step, the same sync math.
+    var two = JobFixtures.run(JobFixtures.config("layout", data, tmp.resolve("layouts/2x8").toString(),
+        "distributed.workers=2", "train.micro_batch_size=8", "train.max_steps=3", "train.eval_every=0",
+        "train.eval_max_sequences=0"), spark, null, null).ok();
+    var one = JobFixtures.run(JobFixtures.config("layout", data, tmp.resolve("layouts/1x16").toString(),
+        "distributed.workers=1", "train.micro_batch_size=16", "train.max_steps=3", "train.eval_every=0",
+        "train.eval_max_sequences=0"), spark, null, null).ok();
+    double i2 = two.result().initialEvalLoss();
+    double f2 = two.result().finalEvalLoss();
+    assertEquals(i2, one.result().initialEvalLoss(), 1e-6 * i2, "before training: the whole set, whatever the layout");
+    assertEquals(f2, one.result().finalEvalLoss(), 1e-5 * f2, "after training");
+    assertTrue(f2 < i2, two.console());
+    // A cap in sequences is the same subset for every layout too.
+    var capped2 = JobFixtures.run(JobFixtures.config("layout", data, tmp.resolve("layouts/cap2").toString(),
+        "distributed.workers=2", "train.micro_batch_size=2", "train.max_steps=1", "train.eval_max_sequences=6"),
+        spark, null, null).ok();
+    var capped1 = JobFixtures.run(JobFixtures.config("layout", data, tmp.resolve("layouts/cap1").toString(),
+        "distributed.workers=1", "train.micro_batch_size=4", "train.max_steps=1", "train.eval_max_sequences=6"),
+        spark, null, null).ok();
+    assertEquals(capped2.result().initialEvalLoss(), capped1.result().initialEvalLoss(),
+        1e-6 * capped1.result().initialEvalLoss());
+  }
+
+  @Test
   void localSgdAndAsyncJobsTrainToCompletion() throws IOException {
     Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("modes")), 240);
     for (String mode : new String[] {"local-sgd", "async"}) {
@@ -160,7 +186,7 @@ class DistributedTrainingTest {
     List<TokenSequence> eval = prepared.eval();
     prepared.train().unpersist(false);
     DriverEval scorer = new DriverEval(model, adapter.settings(), eval, cfg.train().microBatchSize(),
-        cfg.train().evalBatches());
+        cfg.train().evalMaxSequences());
     Map<String, FloatTensor> weights = adapter.copyOfParameters();
     double reloaded = scorer.evaluate(weights).loss();
     assertEquals(run.result().finalEvalLoss(), reloaded, 1e-5 * reloaded);

@@ -51,7 +51,7 @@ final class JobFixtures {
         "lora: {r: 4, alpha: 8, target_modules: [q_proj, v_proj, down_proj]}",
         "data: {train: " + data + ", eval_fraction: 0.1, format: completion, max_seq_len: 64}",
         "train: {max_steps: 6, micro_batch_size: 2, lr: 5.0e-3, schedule: cosine, warmup_steps: 2, eval_every: 3,"
-            + " eval_batches: 2, max_grad_norm: 1.0}",
+            + " eval_max_sequences: 4, max_grad_norm: 1.0}",
         "distributed: {workers: 2, mode: sync, step_timeout: 60s}",
         "checkpoint: {every_steps: 2, keep_last: 5}",
         "output: {dir: '" + outputDir + "'}",
