@@ -14,9 +14,11 @@ final class FailureOutputs {
 
   private FailureOutputs() {}
 
-  static void save(ServerSnapshot last, long startStep, long totalUpdates, LoraAdapter adapter, CausalLm model,
+  /** @param k optimizer steps per server version (local-sgd: local_steps), for the messages */
+  static void save(ServerSnapshot last, int k, long startVersion, long totalUpdates, LoraAdapter adapter, CausalLm model,
       JobCheckpointer checkpointer, JobOutputs outputs, PrintStream out, RuntimeException cause) {
-    if (last.version() <= startStep) {
+    long step = last.version() * k;
+    if (last.version() <= startVersion) {
       out.println("The run failed before any step was applied; there is no new adapter to save.");
       return;
     }
@@ -24,17 +26,17 @@ final class FailureOutputs {
       checkpointer.write(last); // resume: auto continues from here
     } catch (RuntimeException e) {
       cause.addSuppressed(e);
-      out.println("ERROR: the checkpoint of step " + last.version() + " could not be written either: "
+      out.println("ERROR: the checkpoint of step " + step + " could not be written either: "
           + Causes.chain(e));
     }
     try {
       adapter.setParameters(last.weights());
       String dir = outputs.writeAdapter(adapter, model);
       out.printf("Training failed at step %d of %d; the adapter of step %d was written to %s so the run's result is "
-          + "not lost.%n", last.version(), totalUpdates, last.version(), dir);
+          + "not lost.%n", step, totalUpdates * k, step, dir);
     } catch (RuntimeException e) {
       cause.addSuppressed(e);
-      out.println("ERROR: the adapter of step " + last.version() + " could not be written either: " + Causes.chain(e));
+      out.println("ERROR: the adapter of step " + step + " could not be written either: " + Causes.chain(e));
     }
   }
 }

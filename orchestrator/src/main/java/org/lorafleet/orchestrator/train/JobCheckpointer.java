@@ -55,14 +55,15 @@ final class JobCheckpointer {
       tmp = Files.createTempDirectory("lorafleet-adapter");
       LoraAdapter a = LoraAdapter.fromTensors(model, lora, snap.weights(), "the parameter server snapshot");
       PeftAdapterFolder.save(a, model, tmp, cfg.model().path());
-      CheckpointState state = new CheckpointState(snap.version(), cfg.seed(), lineage.fingerprint(),
+      long step = snap.version() * JobConversions.stepsPerVersion(cfg.distributed()); // named in optimizer steps
+      CheckpointState state = new CheckpointState(step, cfg.seed(), lineage.fingerprint(),
           progress.lastLoss(), Versions.all(), ConfigWriter.toRedactedYaml(cfg), lineage.runId(),
           lineage.tokensBefore() + progress.tokens());
       String where = store.write(tmp, snap.optimizer(), state);
       lastWritten = snap.version();
       progress.flush();
       outputs.copyMetrics(progress.file());
-      out.println("checkpoint step " + snap.version() + " → " + where);
+      out.println("checkpoint step " + step + " → " + where);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not stage checkpoint files locally.", e);
     } finally {

@@ -13,6 +13,20 @@ import org.lorafleet.trainer.lora.LoraSettings;
 /** Maps config records onto the trainer's and parameter server's own types. */
 final class JobConversions {
 
+  /**
+   * Optimizer steps per parameter-server version: {@code local_steps} in local-sgd (a version is one
+   * averaging round), else 1. Everything users see and configure (cadences, checkpoint names, logs,
+   * results) counts optimizer steps; only the server counts versions.
+   */
+  static int stepsPerVersion(DistributedConfig d) {
+    return d.mode() == DistributedConfig.Mode.LOCAL_SGD ? d.localSteps() : 1;
+  }
+
+  /** Whether a cadence of {@code every} steps (0 = off) has a boundary in (before, after]. */
+  static boolean crosses(long before, long after, long every) {
+    return every > 0 && after / every > before / every;
+  }
+
   private JobConversions() {}
 
   static LoraSettings lora(LoraConfig c) {

@@ -29,12 +29,19 @@ final class ProgressLog implements AutoCloseable {
   private final BufferedWriter writer;
   private final long startNanos = System.nanoTime();
   private final long firstStep;
+  private final int stepsPerVersion;
   private long lastNanos = startNanos;
   private long tokens;
   private double lastLoss = Double.NaN;
 
-  ProgressLog(PrintStream console, long firstStep, long totalSteps, int logEvery) {
+  /**
+   * @param firstStep optimizer steps done before this session
+   * @param totalSteps optimizer steps at the end of this session
+   * @param stepsPerVersion optimizer steps per server version (local-sgd: local_steps, else 1)
+   */
+  ProgressLog(PrintStream console, long firstStep, long totalSteps, int stepsPerVersion, int logEvery) {
     this.console = console;
+    this.stepsPerVersion = stepsPerVersion;
     this.firstStep = firstStep;
     this.totalSteps = totalSteps;
     this.logEvery = Math.max(1, logEvery);
@@ -68,7 +75,7 @@ final class ProgressLog implements AutoCloseable {
     lastNanos = now;
     tokens += o.tokens();
     lastLoss = o.meanLoss();
-    long done = o.version();
+    long done = o.version() * stepsPerVersion;
     double elapsed = (now - startNanos) / 1e9;
     double tokensPerSecond = tokens / Math.max(elapsed, 1e-9);
     ObjectNode line = JSON.createObjectNode();
@@ -83,7 +90,7 @@ final class ProgressLog implements AutoCloseable {
     line.put("workers", o.workers());
     line.put("elapsed_s", round(elapsed));
     write(line);
-    if (done % logEvery == 0 || done == totalSteps) {
+    if (JobConversions.crosses(done - stepsPerVersion, done, logEvery) || done == totalSteps) {
       double perStep = elapsed / Math.max(1, done - firstStep);
       console.printf(Locale.ROOT, "step %5d/%d %s %3.0f%%  loss %.4f  lr %s  gnorm %s  %,.0f tok/s  ETA %s%n", done,
           totalSteps, bar(done), 100.0 * done / totalSteps, o.meanLoss(), fmt(o.lr(), "%.2e"),

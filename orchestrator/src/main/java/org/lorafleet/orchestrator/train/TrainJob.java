@@ -58,7 +58,7 @@ public final class TrainJob {
   /**
    * Where things went and how it went.
    *
-   * @param steps the version reached (optimizer steps; rounds in local-sgd)
+   * @param steps the optimizer steps reached (in local-sgd: rounds × local_steps)
    * @param plannedSteps the version the whole job reaches; more than {@code steps} after a segment
    */
   public record Result(String outputDir, String adapterDir, String mergedDir, long steps, long plannedSteps,
@@ -103,7 +103,13 @@ public final class TrainJob {
     out.println(memory.describe());
     MemoryBudget.requireFits(memory);
     LoraAdapter adapter = StartingAdapter.of(cfg, driverModel, resume, out);
-    long startStep = resume == null ? 0 : resume.state().step();
+    int k = JobConversions.stepsPerVersion(cfg.distributed()); // optimizer steps per server version
+    long startStep = resume == null ? 0 : resume.state().step(); // checkpoints count optimizer steps
+    if (startStep % k != 0) {
+      throw new IllegalArgumentException("Checkpoint " + resume.location() + " is at step " + startStep + ", which is "
+          + "not a whole number of local-sgd rounds of " + k + " steps; resume it with the local_steps it was made with.");
+    }
+    long startVersion = startStep / k;
     if (resume != null) {
       outputs.resumedFrom(startStep);
     }
@@ -144,35 +150,34 @@ public final class TrainJob {
           .adamW(AdamWSettings.withWeightDecay(cfg.train().weightDecay()))
           .lrSchedule(JobConversions.schedule(cfg.train(), totalSteps)).maxGradNorm(cfg.train().maxGradNorm());
       if (resume != null) {
-        job.resume(resume.optimizer(), startStep);
+        job.resume(resume.optimizer(), startVersion);
       }
       String group = "lorafleet-train-" + cfg.name() + "-" + java.util.UUID.randomUUID();
       // a write that still fails after its retries stops the stage at once (blocked workers are interrupted)
       DriverIo io = new DriverIo(out, cfg.checkpoint().writeRetries(), cfg.checkpoint().retryBackoff(),
           e -> sc.cancelJobGroup(group));
       try (ParameterServerHost ps = ParameterServerHost.start(job.build(), cfg.parameterServer(), sc.getConf());
-          ProgressLog progress = new ProgressLog(out, startStep, totalUpdates, cfg.train().logEvery())) {
+          ProgressLog progress = new ProgressLog(out, startStep, totalUpdates * k, k, cfg.train().logEvery())) {
         JobCheckpointer checkpointer = new JobCheckpointer(cfg, lineage, checkpoints, driverModel, adapter.settings(),
             progress, outputs, out);
         ps.core().onListenerFailure(io::fail); // a broken listener stops the job, it is never only logged
         ps.core().addStepListener(o -> {
           progress.step(o);
-          long done = o.version();
-          if (done >= totalUpdates) {
+          if (o.version() >= totalUpdates) {
             return; // the final evaluation and checkpoint follow the stage
           }
-          int evalEvery = cfg.train().evalEvery(); // 0: only before and after training
-          if (eval.enabled() && evalEvery > 0 && done % evalEvery == 0) {
+          long done = o.version() * k; // optimizer steps; a local-sgd round passes k of them at once
+          // cadences in steps (0 = off): due when this update crossed a multiple of the cadence
+          if (eval.enabled() && JobConversions.crosses(done - k, done, cfg.train().evalEvery())) {
             PublishedVersion v = ps.core().published(); // the version just published (later only if workers raced ahead)
-            io.submit("the evaluation of step " + v.version(), () -> {
+            io.submit("the evaluation of step " + v.version() * k, () -> {
               Evaluation.Result r = eval.evaluate(v.tensors());
-              progress.eval(v.version(), r.loss(), r.perplexity(), r.tokens());
+              progress.eval(v.version() * k, r.loss(), r.perplexity(), r.tokens());
             });
           }
-          int everySteps = cfg.checkpoint().everySteps(); // 0: only the final checkpoint
-          if (everySteps > 0 && done % everySteps == 0) {
+          if (JobConversions.crosses(done - k, done, cfg.checkpoint().everySteps())) {
             ServerSnapshot snap = ps.core().snapshot(); // taken here, at this step; written in the background
-            io.submit("the checkpoint of step " + snap.version(), () -> checkpointer.write(snap));
+            io.submit("the checkpoint of step " + snap.version() * k, () -> checkpointer.write(snap));
           }
         });
         TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), ps.trustPem(), cfg.model().path(), cfg.model().loadOptions(),
@@ -189,7 +194,7 @@ public final class TrainJob {
         } catch (RuntimeException e) {
           RuntimeException cause = io.failure().orElse(e); // a driver-side failure cancelled the stage: name it
           io.close();
-          FailureOutputs.save(ps.core().snapshot(), startStep, totalUpdates, adapter, driverModel, checkpointer, outputs,
+          FailureOutputs.save(ps.core().snapshot(), k, startVersion, totalUpdates, adapter, driverModel, checkpointer, outputs,
               out, cause);
           throw cause instanceof TrainingFailedException ? cause
               : new TrainingFailedException("Training stopped: " + cause.getMessage(), cause);
@@ -204,14 +209,15 @@ public final class TrainJob {
         if (eval.enabled()) {
           Evaluation.Result r = eval.evaluate(last.weights());
           finalEval = r.loss();
-          progress.eval(last.version(), r.loss(), r.perplexity(), r.tokens());
+          progress.eval(last.version() * k, r.loss(), r.perplexity(), r.tokens());
         }
         progress.flush();
         String adapterDir = outputs.writeAdapter(adapter, driverModel);
         String mergedDir = cfg.output().merge() ? outputs.writeMerged(adapter, driverModel) : null;
         outputs.copyMetrics(progress.file());
         double wall = (System.nanoTime() - t0) / 1e9;
-        Result result = new Result(outputs.location(), adapterDir, mergedDir, last.version(), plannedUpdates, initialEval,
+        Result result = new Result(outputs.location(), adapterDir, mergedDir, last.version() * k, plannedUpdates * k,
+            initialEval,
             finalEval,
             lineage.tokensBefore() + progress.tokens(), progress.tokens() / Math.max(progress.elapsedSeconds(), 1e-9), wall,
             resume == null ? null : resume.location(), ps.core().appliedSteps(), reports);

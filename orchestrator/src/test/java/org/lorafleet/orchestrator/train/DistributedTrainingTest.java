@@ -156,7 +156,14 @@ class DistributedTrainingTest {
           "distributed.mode=" + mode, "distributed.local_steps=3", "distributed.staleness=1", "train.max_steps=6"),
           spark, null, null).ok();
       if (mode.equals("local-sgd")) {
-        assertEquals(2, run.result().steps(), run.console()); // 6 local steps = 2 rounds of 3
+        // 6 optimizer steps = 2 rounds of 3; cadences count steps too: every_steps 2 and eval_every 3 fall in
+        // the first round, so it is checkpointed and evaluated (counted in rounds, neither happened mid-run).
+        assertEquals(6, run.result().steps(), run.console());
+        try (var s = Files.list(outDir.resolve("checkpoints"))) {
+          assertEquals(List.of("step-000003", "step-000006"), s.map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith("step-")).sorted().toList(), run.console());
+        }
+        assertTrue(run.console().contains("eval  step     3"), run.console());
       } else {
         // Async: updates in flight when the budget is reached still land (at most workers − 1 more).
         long steps = run.result().steps();
