@@ -77,6 +77,16 @@ final class ChildProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Blocks until the process is gone. */
+  void kill() {
+    try {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("Interrupted while killing " + name + ".", e);
+    }
+  }
+
   /** Ends the process and its children (executors a Worker started). */
   @Override
   public void close() {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Spark standalone cluster on loopback made of real processes, as docs/cluster.md starts one: a Master and
- * two Workers (1 core each) on the Spark runtime's jars, and the application jar submitted with SparkSubmit in
- * client mode. The two training workers must run in two executor JVMs, each loading the base model and
+ * A Spark standalone cluster on loopback made of real processes ({@link StandaloneCluster}: a Master and
+ * two Workers, 1 core each), and the application jar submitted with SparkSubmit in client mode. The two training workers must run in two executor JVMs, each loading the base model and
  * talking to the parameter server in the driver over TCP.
  */
 @Tag("slow")
@@ -36,39 +34,21 @@ class StandaloneClusterIT {
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
   @TempDir
   static Path tmp;
-  private static ChildProcess master;
-  private static final List<ChildProcess> WORKERS = new ArrayList<>();
+  private static StandaloneCluster cluster;
+  private static List<ChildProcess> WORKERS;
   private static String masterUrl;
 
   @BeforeAll
   static void startCluster() throws IOException {
-    Path conf = Files.createDirectories(tmp.resolve("conf"));
-    Map<String, String> env = new HashMap<>(ClusterFixtures.sparkEnv(conf));
-    // What Spark's sbin/ scripts export (load-spark-env.sh); the Worker needs it to build executor commands.
-    env.put("SPARK_SCALA_VERSION", "2.13");
-    int port = ClusterFixtures.freePort();
-    masterUrl = "spark://127.0.0.1:" + port;
-    master = ChildProcess.start("Spark master", ClusterFixtures.sparkJvm("512m", "org.apache.spark.deploy.master.Master",
-        List.of(), List.of("--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", "0")),
-        env, tmp, tmp.resolve("master.log"));
-    master.awaitLog("I have been elected leader", Duration.ofMinutes(1));
-    for (int i = 0; i < 2; i++) {
-      Path work = Files.createDirectories(tmp.resolve("worker-" + i));
-      WORKERS.add(ChildProcess.start("Spark worker " + i, ClusterFixtures.sparkJvm("512m",
-          "org.apache.spark.deploy.worker.Worker", List.of(), List.of("--host", "127.0.0.1", "--cores", "1",
-              "--memory", "3g", "--work-dir", work.toString(), "--webui-port", "0", masterUrl)),
-          env, work, tmp.resolve("worker-" + i + ".log")));
-    }
-    for (ChildProcess w : WORKERS) {
-      w.awaitLog("Successfully registered with master", Duration.ofMinutes(1));
-    }
+    cluster = StandaloneCluster.start(tmp, 2);
+    WORKERS = cluster.workers;
+    masterUrl = cluster.masterUrl;
   }
 
   @AfterAll
   static void stopCluster() {
-    WORKERS.forEach(ChildProcess::close);
-    if (master != null) {
-      master.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
