@@ -48,7 +48,7 @@ final class MiniYarn implements AutoCloseable {
     conf.setInt("yarn.nodemanager.resource.cpu-vcores", 4);
     conf.setInt("yarn.scheduler.minimum-allocation-mb", 256);
     conf.setInt("yarn.scheduler.maximum-allocation-mb", 4096);
-    conf.setInt("yarn.resourcemanager.am.max-attempts", 1);
+    conf.setInt("yarn.resourcemanager.am.max-attempts", 2); // jobs ask for 1 (spark.yarn.maxAppAttempts), the AM-kill test for 2
     conf.setFloat("yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", 99.9f);
     conf.setInt("yarn.nodemanager.delete.debug-delay-sec", 600);
     MiniYARNCluster yarn = new MiniYARNCluster("lorafleet-yarn-it", 1, 1, 1);

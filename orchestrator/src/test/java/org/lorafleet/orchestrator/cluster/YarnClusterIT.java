@@ -94,36 +94,15 @@ class YarnClusterIT {
 
   /** Submits the tiny job; checks the adapter, summary and barrier stage; returns spark-submit's output. */
   private static String submit(String name, String deployMode, List<String> extra) throws IOException {
-    FileSystem fs = cluster.fs();
-    String out = cluster.uri("/jobs/out/" + name);
-    String yaml = ClusterFixtures.tinyJob(name, model, train, out, "0.0.0.0:0");
-    try (var o = fs.create(new org.apache.hadoop.fs.Path("/jobs/" + name + ".yaml"), true)) {
-      o.write(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-    Path events = Files.createDirectories(tmp.resolve("events-" + name));
-    String java = Path.of(System.getProperty("java.home")).toString();
-    List<String> args = new ArrayList<>(List.of("--master", "yarn", "--deploy-mode", deployMode,
-        "--num-executors", "2", "--executor-cores", "1", "--executor-memory", "1g",
-        "--conf", "spark.executor.memoryOverhead=1g",
-        "--conf", "spark.yarn.jars=local:" + ClusterFixtures.sparkHome().resolve("jars") + File.separator + "*",
-        "--conf", "spark.yarn.maxAppAttempts=1",
-        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-        "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + java,
-        "--conf", "spark.executorEnv.JAVA_HOME=" + java));
-    for (String v : List.of("SPARK_LOCAL_IP=127.0.0.1", "SPARK_LOCAL_HOSTNAME=localhost")) {
-      args.addAll(List.of("--conf", "spark.yarn.appMasterEnv." + v, "--conf", "spark.executorEnv." + v));
-    }
+    List<String> args = new ArrayList<>(List.of("--conf", "spark.yarn.maxAppAttempts=1"));
     args.addAll(extra);
-    args.addAll(ClusterFixtures.commonConf(events));
-    Map<String, String> env = new java.util.HashMap<>(ClusterFixtures.sparkEnv(Files.createDirectories(
-        tmp.resolve("spark-conf"))));
-    env.put("HADOOP_CONF_DIR", cluster.confDir().toString());
+    List<String> command = submitCommand(name, deployMode, args, List.of());
+    Map<String, String> env = submitEnv();
+    FileSystem fs = cluster.fs();
     Path log = tmp.resolve("submit-" + name + ".log");
     long t0 = System.nanoTime();
     int exit;
-    try (ChildProcess submit = ChildProcess.start("spark-submit (" + name + ")", ClusterFixtures.sparkSubmit(
-        List.of(cluster.confDir().toString()), args, List.of("train", "-c", cluster.uri("/jobs/" + name + ".yaml"))),
-        env, tmp, log)) {
+    try (ChildProcess submit = ChildProcess.start("spark-submit (" + name + ")", command, env, tmp, log)) {
       exit = submit.waitFor(JOB_TIMEOUT);
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "\n--- container logs ---\n" + cluster.containerLogTails(40), e);
@@ -147,7 +126,7 @@ class YarnClusterIT {
     for (JsonNode w : summary.path("workers")) {
       assertEquals(ClusterFixtures.STEPS, w.path("steps_computed").asInt(), "every worker computed every step");
     }
-    EventLog ev = EventLog.readOnly(events);
+    EventLog ev = EventLog.readOnly(tmp.resolve("events-" + name));
     assertEquals(1, ev.barrierStages(), ev.toString());
     assertEquals(2, Set.copyOf(ev.barrierTaskExecutors()).size(),
         "the two training tasks must run in two different executor containers: " + ev);
@@ -159,5 +138,81 @@ class YarnClusterIT {
     List<Path> holders = cluster.containersHolding("tmp/lorafleet-models/[^/]+/model\\.safetensors");
     assertTrue(holders.size() >= atLeast, "expected at least " + atLeast
         + " containers to hold a copy of the base model, found " + holders);
+  }
+
+  /** Writes the tiny job's config to HDFS and returns the spark-submit command that runs it. */
+  private static List<String> submitCommand(String name, String deployMode, List<String> extra, List<String> sets)
+      throws IOException {
+    FileSystem fs = cluster.fs();
+    String out = cluster.uri("/jobs/out/" + name);
+    String yaml = ClusterFixtures.tinyJob(name, model, train, out, "0.0.0.0:0");
+    try (var o = fs.create(new org.apache.hadoop.fs.Path("/jobs/" + name + ".yaml"), true)) {
+      o.write(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Path events = Files.createDirectories(tmp.resolve("events-" + name));
+    String java = Path.of(System.getProperty("java.home")).toString();
+    List<String> args = new ArrayList<>(List.of("--master", "yarn", "--deploy-mode", deployMode,
+        "--num-executors", "2", "--executor-cores", "1", "--executor-memory", "1g",
+        "--conf", "spark.executor.memoryOverhead=1g",
+        "--conf", "spark.yarn.jars=local:" + ClusterFixtures.sparkHome().resolve("jars") + File.separator + "*",
+        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+        "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + java,
+        "--conf", "spark.executorEnv.JAVA_HOME=" + java));
+    for (String v : List.of("SPARK_LOCAL_IP=127.0.0.1", "SPARK_LOCAL_HOSTNAME=localhost")) {
+      args.addAll(List.of("--conf", "spark.yarn.appMasterEnv." + v, "--conf", "spark.executorEnv." + v));
+    }
+    args.addAll(extra);
+    args.addAll(ClusterFixtures.commonConf(events));
+    List<String> app = new ArrayList<>(List.of("train", "-c", cluster.uri("/jobs/" + name + ".yaml")));
+    for (String set : sets) {
+      app.addAll(List.of("--set", set));
+    }
+    return ClusterFixtures.sparkSubmit(List.of(cluster.confDir().toString()), args, app);
+  }
+
+  private static Map<String, String> submitEnv() throws IOException {
+    Map<String, String> env = new java.util.HashMap<>(ClusterFixtures.sparkEnv(Files.createDirectories(
+        tmp.resolve("spark-conf"))));
+    env.put("HADOOP_CONF_DIR", cluster.confDir().toString());
+    return env;
+  }
+
+  @Test
+  void aKilledApplicationMasterIsRestartedAndItsSecondAttemptResumesFromTheNewestCheckpoint() throws Exception {
+    String name = "yarn-am-kill";
+    List<String> command = submitCommand(name, "cluster", List.of("--conf", "spark.yarn.maxAppAttempts=2",
+        "--driver-memory", "1g", "--conf", "spark.driver.memoryOverhead=1g",
+        "--conf", "spark.driver.extraJavaOptions=" + ClusterFixtures.jvmFlags()),
+        List.of("train.max_steps=24", "checkpoint.keep_last=3", "distributed.step_timeout=30s"));
+    org.apache.hadoop.fs.Path manifest = new org.apache.hadoop.fs.Path("/jobs/out/" + name
+        + "/checkpoints/step-000006/MANIFEST.json");
+    Path log = tmp.resolve("submit-" + name + ".log");
+    try (ChildProcess submit = ChildProcess.start("spark-submit (" + name + ")", command, submitEnv(), tmp, log)) {
+      long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+      while (!cluster.fs().exists(manifest)) {
+        assertTrue(System.nanoTime() < deadline, "no checkpoint of step 6:\n" + cluster.containerLogTails(40));
+        Thread.sleep(200);
+      }
+      List<ProcessHandle> am = ProcessHandle.current().descendants()
+          .filter(h -> h.info().commandLine().orElse("").contains("org.apache.spark.deploy.yarn.ApplicationMaster"))
+          .filter(h -> h.info().command().orElse("").endsWith("/java")) // not the container's launch shell
+          .toList();
+      assertEquals(1, am.size(), "one ApplicationMaster JVM (the driver): " + am);
+      long killedAt = System.nanoTime();
+      am.get(0).destroyForcibly(); // SIGKILL of the driver and its parameter server inside the AM container
+      int exit = submit.waitFor(JOB_TIMEOUT);
+      System.out.printf("ApplicationMaster SIGKILL: attempt 2 finished the job %.0f s after the kill%n",
+          (System.nanoTime() - killedAt) / 1e9);
+      assertEquals(0, exit, () -> submit.tail(80) + "\n--- container logs ---\n" + cluster.containerLogTails(40));
+    }
+    String resuming = "Resuming from " + cluster.uri("/jobs/out/" + name);
+    List<Path> resumed = cluster.containerLogs().stream().filter(p -> p.getFileName().toString().equals("stdout"))
+        .filter(p -> ChildProcess.read(p).contains(resuming))
+        .toList();
+    assertEquals(1, resumed.size(), "the second attempt's driver resumed:\n" + cluster.containerLogTails(30));
+    assertTrue(resumed.get(0).toString().contains("_02_"), "it ran in attempt 2's container: " + resumed);
+    try (var in = cluster.fs().open(new org.apache.hadoop.fs.Path("/jobs/out/" + name + "/summary.json"))) {
+      assertEquals(24, new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("steps").asInt());
+    }
   }
 }
