@@ -12,8 +12,9 @@ import org.lorafleet.trainer.train.Batch;
 import org.lorafleet.trainer.train.Evaluation;
 
 /**
- * Evaluation of adapter versions on the driver's replica of the base model (shared with local
- * executors in local mode): the whole eval set, or its first {@code train.eval_max_sequences}
+ * Evaluation of adapter versions during training, on the driver's replica of the base model (shared
+ * with local executors in local mode; before and after training {@link SparkEval} spreads the same
+ * work over the executors): the whole eval set, or its first {@code train.eval_max_sequences}
  * sequences, token-weighted, so the score depends on neither the batch size nor the worker count
  * (only the order of the float sums does, by ~1e-7). Not thread-safe: the job calls it from its
  * single I/O thread.

@@ -7,6 +7,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.lorafleet.orchestrator.checkpoint.Checkpoint;
 import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
@@ -128,9 +129,13 @@ public final class TrainJob {
       long totalUpdates = updates(mode, endStep, cfg.distributed().localSteps());
       DriverEval eval = new DriverEval(driverModel, adapter.settings(), data.eval(), cfg.train().microBatchSize(),
           cfg.train().evalMaxSequences());
+      // before and after training the eval set is spread over the workers; during training, the driver scores it
+      SparkEval spread = new SparkEval(JavaSparkContext.fromSparkContext(sc), data.eval(),
+          cfg.train().evalMaxSequences(), workers, cfg.model().path(), cfg.model().loadOptions(), adapter.settings(),
+          cfg.train().microBatchSize());
       double initialEval = Double.NaN;
       if (eval.enabled()) {
-        Evaluation.Result r = eval.evaluate(adapter.parameters());
+        Evaluation.Result r = spread.evaluate(adapter.parameters());
         initialEval = r.loss();
         out.printf(Locale.ROOT, "eval  step %5d  loss %.4f  perplexity %.2f  (before training)%n", startStep, r.loss(),
             r.perplexity());
@@ -207,7 +212,7 @@ public final class TrainJob {
         checkpointer.write(last);
         double finalEval = Double.NaN;
         if (eval.enabled()) {
-          Evaluation.Result r = eval.evaluate(last.weights());
+          Evaluation.Result r = spread.evaluate(last.weights());
           finalEval = r.loss();
           progress.eval(last.version() * k, r.loss(), r.perplexity(), r.tokens());
         }
