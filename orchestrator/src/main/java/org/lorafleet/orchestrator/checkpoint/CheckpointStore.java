@@ -45,6 +45,7 @@ public final class CheckpointStore {
   private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
   /** {@code .tmp-step-000400-<uuid>} or {@code .old-step-000400-<uuid>}: group 1 is the step folder's name. */
   private static final Pattern LEFTOVER = Pattern.compile("\\.(?:tmp|old)-(step-\\d+)-.*");
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   /** Folder under the checkpoint dir that keeps the checkpoints of other runs, by run id. */
   public static final String SUPERSEDED = "superseded";
 
@@ -284,7 +285,7 @@ public final class CheckpointStore {
   /** The run id in a step folder's state.json; {@value CheckpointState#LEGACY_RUN} if it has none or cannot be read. */
   private String runIdOf(Path folder) {
     try (InputStream in = fs.open(new Path(folder, STATE))) {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("run_id")
+      return JSON.readTree(in).path("run_id")
           .asText(CheckpointState.LEGACY_RUN);
     } catch (IOException | RuntimeException e) {
       return CheckpointState.LEGACY_RUN; // an unreadable folder is set aside with the legacy ones

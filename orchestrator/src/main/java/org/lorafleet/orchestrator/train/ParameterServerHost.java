@@ -55,12 +55,13 @@ final class ParameterServerHost implements AutoCloseable {
     String trustPem = null;
     Path generated = null;
     if (cfg.autoTls()) {
-      SelfSignedCertificate cert = SelfSignedCertificate.create(subjectNames(host, cfg.bindHost()), CERT_VALIDITY);
+      List<String> names = subjectNames(host, cfg.bindHost());
+      SelfSignedCertificate cert = SelfSignedCertificate.create(names, CERT_VALIDITY);
       generated = writeIdentity(cert);
       options = options.withTls(generated.resolve("server.crt"), generated.resolve("server.key"));
       trustPem = cert.certificatePem();
       LOG.log(System.Logger.Level.INFO, "The parameter server speaks TLS with a certificate made for this job ("
-          + String.join(", ", subjectNames(host, cfg.bindHost())) + ").");
+          + String.join(", ", names) + ").");
     } else if (cfg.tlsCert() != null) {
       options = options.withTls(Path.of(cfg.tlsCert()), Path.of(cfg.tlsKey()));
       trustPem = readCertificate(cfg.tlsCert());

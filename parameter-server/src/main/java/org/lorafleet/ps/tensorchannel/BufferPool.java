@@ -28,8 +28,4 @@ final class BufferPool {
       idle.push(b);
     }
   }
-
-  synchronized int idleCount() {
-    return idle.size();
-  }
 }

@@ -144,11 +144,6 @@ public final class TensorChannelServer implements AutoCloseable {
     }
   }
 
-  /** Connections open now, admitted or in their handshake. */
-  public int openConnections() {
-    return connections.size();
-  }
-
   /** Stops accepting and closes every connection, cutting calls in progress. Does not block. */
   @Override
   public void close() {

@@ -19,6 +19,7 @@ public final class RecordingRelay implements AutoCloseable {
 
   private final ServerSocket listener;
   private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream fromClients = new ByteArrayOutputStream(); // guarded by seen
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
   public RecordingRelay(int targetPort) throws IOException {
@@ -40,8 +41,6 @@ public final class RecordingRelay implements AutoCloseable {
   }
 
   /** The bytes relayed so far from clients to the server only. */
-  private final ByteArrayOutputStream fromClients = new ByteArrayOutputStream();
-
   public byte[] fromClients() {
     synchronized (seen) {
       return fromClients.toByteArray();
