@@ -88,7 +88,9 @@ public record MemoryEstimate(long baseline, long weights, long adapterPerWorker,
         + head;
     long activations = (long) (4 * rows * perRow);
     long attentionChunk = Math.min(ChunkSizes.attention(), (long) microBatch * cfg.heads() * seq * (long) seq);
-    long logitChunk = Math.min(ChunkSizes.logits(), rows * cfg.vocabSize());
+    long headSliceRows = w.halfHead() ? Math.min(cfg.vocabSize(), Math.max(1, ChunkSizes.headSlice() / cfg.hidden()))
+        : cfg.vocabSize();
+    long logitChunk = ChunkSizes.logitRows(rows, headSliceRows) * headSliceRows;
     long scratch = 4 * (6 * attentionChunk + 3 * logitChunk + (w.halfHead() ? ChunkSizes.headSlice() : 0))
         + (options.equals(LoadOptions.FLOAT32) ? 0 : w.largestLayerWeight());
     return new MemoryEstimate(baseline, w.total(), 20 * loraParams, activations, scratch, workers);

@@ -71,7 +71,7 @@ final class LmHead {
     int n = (int) hidden.size(0);
     INDArray dHidden = withGrad ? Nd4j.create(hidden.dataType(), n, hidden.size(1)) : null;
     int sliceRows = sliceRows();
-    int rowsPerChunk = (int) Math.max(1, Math.min(n, ChunkSizes.logits() / sliceRows));
+    int rowsPerChunk = ChunkSizes.logitRows(n, sliceRows);
     double lossSum = 0;
     long tokens = 0;
     for (int r0 = 0; r0 < n; r0 += rowsPerChunk) {
