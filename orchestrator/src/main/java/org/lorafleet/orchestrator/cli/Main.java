@@ -4,6 +4,7 @@ import java.util.List;
 import org.lorafleet.orchestrator.config.ConfigException;
 import org.lorafleet.orchestrator.data.BadDataException;
 import org.lorafleet.orchestrator.train.Versions;
+import org.lorafleet.trainer.backend.NativeBuild;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,6 +41,7 @@ public final class Main implements Runnable {
    * this returns on success and throws on failure.
    */
   public static void main(String[] args) {
+    NativeBuild.select(); // before anything loads ND4J; the executors choose for themselves (BarrierWorker)
     int code = commandLine().execute(args);
     if (!inYarnApplicationMaster()) {
       System.exit(code);

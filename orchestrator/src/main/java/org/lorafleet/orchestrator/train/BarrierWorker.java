@@ -3,6 +3,7 @@ package org.lorafleet.orchestrator.train;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
+import org.lorafleet.trainer.backend.NativeBuild;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
@@ -32,6 +33,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<TokenSequence>, Ite
 
   @Override
   public Iterator<WorkerReport> apply(Iterator<TokenSequence> partition) {
+    NativeBuild.select(); // before this executor's first ND4J call (a no-op when the JVM already chose)
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int worker = ctx.partitionId();
     WorkerData data = new WorkerData(CollectionConverters.asJava(partition), plan.microBatchSize(), plan.gradAccum());

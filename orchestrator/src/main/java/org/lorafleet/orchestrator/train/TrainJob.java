@@ -91,6 +91,10 @@ public final class TrainJob {
     if (backend.warning() != null) {
       out.println("WARNING: " + backend.warning());
     }
+    if (!backend.cuda()) {
+      out.println("CPU backend on the driver: " + org.lorafleet.trainer.backend.NativeBuild.select()
+          + "; each executor chooses for its own CPU.");
+    }
     java.util.Map<String, String> fingerprint = RunLineage.fingerprint(cfg, hadoop);
     Checkpoint resume = ResumePolicy.choose(cfg, fingerprint, opts, checkpoints, hadoop, out);
     RunLineage lineage = RunLineage.start(fingerprint, resume, checkpoints, out);

@@ -27,6 +27,7 @@ class AppJarIT {
       }
       for (String needed : List.of("org/lorafleet/orchestrator/cli/Main.class", "org/lorafleet/ps/rpc/",
           "org/lorafleet/trainer/", "io/grpc/netty/shaded/", "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64-avx2/",
+          "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64-onednn-avx512/",
           "org/bytedeco/openblas/linux-x86_64/", "META-INF/services/org.nd4j.linalg.factory.Nd4jBackend")) {
         assertTrue(names.stream().anyMatch(n -> n.startsWith(needed)), "missing " + needed);
       }

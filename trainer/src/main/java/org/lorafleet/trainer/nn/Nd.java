@@ -1,6 +1,7 @@
 package org.lorafleet.trainer.nn;
 
 import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.trainer.backend.NativeBuild;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -11,6 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class Nd {
 
   static {
+    NativeBuild.select(); // no effect if ND4J was loaded before this class
     Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
   }
 

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.lorafleet.ps.optim.AdamW;
 import org.lorafleet.ps.optim.AdamWSettings;
+import org.lorafleet.trainer.backend.NativeBuild;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.LoraAdapter;
 import org.lorafleet.trainer.lora.LoraSettings;
@@ -44,6 +45,7 @@ import org.lorafleet.trainer.train.LoraTrainer;
 public final class MemoryBenchmark {
 
   public static void main(String[] args) throws IOException {
+    NativeBuild.select();
     if (args.length < 3) {
       throw new IllegalArgumentException("Usage: MemoryBenchmark write DIR WORKLOAD | run DIR WORKLOAD MODE plain|ckpt "
           + "[steps]");

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.lorafleet.ps.optim.AdamW;
 import org.lorafleet.ps.optim.AdamWSettings;
+import org.lorafleet.trainer.backend.NativeBuild;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.LoraAdapter;
 import org.lorafleet.trainer.lora.LoraSettings;
@@ -24,6 +25,7 @@ import org.lorafleet.trainer.train.LoraTrainer;
 public final class TrainerBenchmark {
 
   public static void main(String[] args) throws IOException {
+    NativeBuild.select();
     Workload w = Workload.valueOf(args[0]);
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
