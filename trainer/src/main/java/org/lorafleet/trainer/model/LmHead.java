@@ -97,7 +97,8 @@ final class LmHead {
         tanh = z;
         z = Softcap.forwardInPlace(z, softcap);
       }
-      CrossEntropy.Result r = CrossEntropy.rows(z, targets, r0, dh != null);
+      CrossEntropy.Result r = CrossEntropy.rows(z, targets, r0, dh != null, // a row whose p_t underflows: its logits again
+          i -> cap(Nd4j.gemm(h.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all()), w, false, true)));
       if (dh != null) {
         INDArray dz = tanh == null ? r.dLogits() : Softcap.backward(r.dLogits(), tanh);
         dh.assign(Nd4j.gemm(dz, w, false, false));

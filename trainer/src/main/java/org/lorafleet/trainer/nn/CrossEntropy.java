@@ -1,5 +1,6 @@
 package org.lorafleet.trainer.nn;
 
+import java.util.function.IntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -59,21 +60,55 @@ public final class CrossEntropy {
    * whose targets are {@code allTargets} ({@link #targets}); logits are overwritten as in {@link #compute}.
    */
   public static Result rows(INDArray logits, int[] allTargets, int from, boolean withGrad) {
+    float[] max = logits.max(true, 1).toFloatVector(); // [n], read before the softmax overwrites the logits
+    // p_t underflowed: lse = max − log p_max, as p at the arg-max is exp(0)/Σ
+    return rows(logits, allTargets, from, withGrad,
+        (row, probs) -> max[row] - Math.log(probs.getRow(row).maxNumber().doubleValue()));
+  }
+
+  /**
+   * {@link #rows(INDArray, int[], int, boolean)} without the row-max pass over the logits (~5% of a
+   * small model's step): a row whose target probability underflows float — rare, the loss is then
+   * above ~69 — has its logits recomputed by {@code rowLogits} (chunk-relative row → its [1, V] logits).
+   */
+  public static Result rows(INDArray logits, int[] allTargets, int from, boolean withGrad, IntFunction<INDArray> rowLogits) {
+    return rows(logits, allTargets, from, withGrad, (row, probs) -> logSumExp(rowLogits.apply(row)));
+  }
+
+  /** The log-sum-exp of a row of logits, in double. */
+  static double logSumExp(INDArray row) {
+    double[] z = row.toDoubleVector();
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : z) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (double v : z) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
+  }
+
+  /** The log-sum-exp of a row whose p_t underflowed, given the row and the softmax probabilities [n, V]. */
+  private interface UnderflowLse {
+    double of(int row, INDArray probs);
+  }
+
+  private static Result rows(INDArray logits, int[] allTargets, int from, boolean withGrad, UnderflowLse underflow) {
     int n = (int) logits.size(0);
     int[] target = java.util.Arrays.copyOfRange(allTargets, from, from + n);
     long count = 0;
     for (int t : target) {
       count += t >= 0 ? 1 : 0;
     }
-    // Loss of row r: -log p_t = lse − z_t. Read z_t and the row max, then one native softmax op
-    // (max, exp, sum, divide fused; ~2× cheaper than composing them) turns the logits into p.
+    // Loss of row r: -log p_t = lse − z_t. Read z_t, then one native softmax op (max, exp, sum, divide
+    // fused; ~2× cheaper than composing them) turns the logits into p.
     float[] zt = new float[n];
     for (int row = 0; row < n; row++) {
       if (target[row] >= 0) {
         zt[row] = logits.getFloat(row, target[row]);
       }
     }
-    float[] max = logits.max(true, 1).toFloatVector(); // [N]
     INDArray probs = logits; // [N, V], in place
     Nd4j.exec(new SoftMax(probs, probs, 1));
     double lossSum = 0;
@@ -84,9 +119,8 @@ public final class CrossEntropy {
       float pt = probs.getFloat(row, target[row]);
       if (pt >= TINY) {
         lossSum -= Math.log(pt);
-      } else { // p_t underflowed: lse = max − log p_max, as p at the arg-max is exp(0)/Σ
-        double lse = max[row] - Math.log(probs.getRow(row).maxNumber().doubleValue());
-        lossSum += lse - zt[row];
+      } else {
+        lossSum += underflow.of(row, probs) - zt[row];
       }
     }
     if (!withGrad) {

@@ -57,5 +57,20 @@ class CrossEntropyTest {
     for (int i = 0; i < grad.length; i++) {
       assertEquals(refGrad[i], grad[i], 1e-6, "dLogits[" + i + "]");
     }
+    // Without the row-max pass: the underflowed row's logits come back from the callback, and only that row's.
+    INDArray original = Nd4j.create(z.clone(), new long[] {n, vocab}, 'c');
+    java.util.List<Integer> asked = new java.util.ArrayList<>();
+    CrossEntropy.Result lean = CrossEntropy.rows(Nd4j.create(z.clone(), new long[] {n, vocab}, 'c'),
+        CrossEntropy.targets(labels, batch, seq, vocab), 0, true, row -> {
+          asked.add(row);
+          return original.getRow(row, true);
+        });
+    assertEquals(java.util.List.of(3), asked);
+    assertEquals(refLoss, lean.lossSum(), 1e-4 * refLoss);
+    assertEquals(refCount, lean.tokens());
+    float[] leanGrad = Nd.flat(lean.dLogits());
+    for (int i = 0; i < leanGrad.length; i++) {
+      assertEquals(refGrad[i], leanGrad[i], 1e-6, "dLogits[" + i + "] without the max pass");
+    }
   }
 }
