@@ -134,7 +134,7 @@ final class JobOutputs {
     stats.badRowExamples().forEach(examples::add);
     ArrayNode workers = s.putArray("workers");
     r.workers().forEach(w -> workers.addObject().put("worker", w.worker()).put("attempt", w.attempt())
-        .put("host", w.host()).put("pid", w.pid())
+        .put("host", w.host()).put("pid", w.pid()).put("threads", w.threads())
         .put("steps_computed", w.stepsComputed()).put("tokens", w.tokens()).put("compute_s", w.computeSeconds())
         .put("wait_s", w.waitSeconds()).put("refused_stale", w.refusedStale()));
     ObjectNode v = s.putObject("versions");

@@ -40,18 +40,20 @@ final class WorkerLoop {
   private final WorkerData data;
   private final ParameterServerClient ps;
   private final int attempt;
+  private final int threads;
   private long tokens;
   private long computed;
   private long refusedStale;
   private double computeSeconds;
   private double waitSeconds;
 
-  WorkerLoop(TrainPlan plan, int worker, WorkerData data, ParameterServerClient ps, int attempt) {
+  WorkerLoop(TrainPlan plan, int worker, WorkerData data, ParameterServerClient ps, int attempt, int threads) {
     this.plan = plan;
     this.workerId = "worker-" + worker;
     this.data = data;
     this.ps = ps;
     this.attempt = attempt;
+    this.threads = threads;
   }
 
   WorkerReport run() {
@@ -66,8 +68,8 @@ final class WorkerLoop {
       case ASYNC -> async(trainer, reg.version());
     }
     int worker = Integer.parseInt(workerId.substring("worker-".length()));
-    return new WorkerReport(worker, attempt, WorkerReport.localHost(), ProcessHandle.current().pid(), computed, tokens,
-        computeSeconds, waitSeconds, refusedStale);
+    return new WorkerReport(worker, attempt, WorkerReport.localHost(), ProcessHandle.current().pid(), threads, computed,
+        tokens, computeSeconds, waitSeconds, refusedStale);
   }
 
   private void sync(LoraTrainer trainer, long firstStep) {

@@ -83,6 +83,7 @@ class StandaloneClusterIT {
     for (JsonNode w : summary.path("workers")) {
       assertEquals(ClusterFixtures.STEPS, w.path("steps_computed").asInt(), "every worker computed every step");
       assertTrue(w.path("tokens").asLong() > 0, summary.toPrettyString());
+      assertEquals(1, w.path("threads").asInt(), "a task alone in a 1-core executor computes on 1 thread");
     }
 
     EventLog ev = EventLog.readOnly(events);

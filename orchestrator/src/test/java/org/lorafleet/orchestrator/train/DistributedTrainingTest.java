@@ -79,6 +79,9 @@ class DistributedTrainingTest {
     assertTrue(diff < 1e-3, "final adapters differ by " + diff);
     assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), a.result().appliedSteps());
     assertEquals(2, a.result().workers().size());
+    // local[2]: two tasks in one executor get one core each; one task alone gets both.
+    a.result().workers().forEach(w -> assertEquals(1, w.threads(), "threads of two tasks on 2 cores: " + w));
+    assertEquals(2, b.result().workers().get(0).threads(), "threads of one task on 2 cores");
   }
 
   @Test

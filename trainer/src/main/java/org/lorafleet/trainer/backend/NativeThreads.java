@@ -1,0 +1,37 @@
+package org.lorafleet.trainer.backend;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The number of threads one ND4J caller uses: libnd4j's OpenMP team per calling thread
+ * ({@code maxMasterThreads}) and the BLAS pool (OpenBLAS; oneDNN follows OpenMP). Both are per
+ * process, so every task of one executor must ask for the same number. Two W1 trainers in one JVM on
+ * 2 cores ran 1.37× faster with 1 thread each than with both pools machine-wide (docs/benchmarks.md).
+ */
+public final class NativeThreads {
+
+  /** The BLAS threads ND4J started with (OMP_NUM_THREADS, else the cores), read before any limit. */
+  private static final int STARTED_WITH = current();
+
+  private NativeThreads() {}
+
+  /** Gives back the thread count ND4J started with (e.g. to the driver's own evaluation after local tasks). */
+  public static int restore() {
+    return limit(STARTED_WITH);
+  }
+
+  /** Limits ND4J's and BLAS's threads to {@code n} (≥ 1) and returns the BLAS thread count now in force. */
+  public static int limit(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("A thread count must be at least 1, not " + n + ".");
+    }
+    Nd4j.getEnvironment().setMaxMasterThreads(n); // the OpenMP team of each op; maxThreads only caps it
+    Nd4j.factory().blas().setMaxThreads(n);
+    return current();
+  }
+
+  /** The BLAS thread count in force. */
+  public static int current() {
+    return Nd4j.factory().blas().getMaxThreads();
+  }
+}
