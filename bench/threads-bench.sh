@@ -4,12 +4,13 @@
 # its share of the cores ("split", what BarrierWorker does). Alternates shared/split for `rounds`
 # rounds in fresh JVMs; prints every run and the medians and ratio. Ours against ours: the PyTorch
 # peer has no such setting to compare (torch.set_num_threads is the user's job there).
-# Usage: bench/threads-bench.sh [steps=20] [rounds=3] [workload=W1]
+# Usage: bench/threads-bench.sh [steps=20] [rounds=3] [workload=W1] [precision=fp32|bf16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-20}
 rounds=${2:-3}
 workload=${3:-W1}
+precision=${4:-fp32}
 mvn -q -B -ntp -Dstyle.color=never -pl trainer -am install -DskipTests
 mvn -q -B -ntp -Dstyle.color=never -pl trainer dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
@@ -21,7 +22,7 @@ trap 'rm -f "$results"' EXIT
 for r in $(seq 1 "$rounds"); do
   for mode in shared split; do
     java -Xmx6g $flags -cp "trainer/target/test-classes:trainer/target/classes:$cp" \
-      org.lorafleet.trainer.bench.SharedExecutorBenchmark "$workload" "$mode" "$steps" 2>/dev/null \
+      org.lorafleet.trainer.bench.SharedExecutorBenchmark "$workload" "$mode" "$steps" "$precision" 2>/dev/null \
       | grep '^RESULT' | tee -a "$results"
   done
 done

@@ -105,6 +105,7 @@ public final class ConfigWriter {
     train.put("eval_max_sequences", t.evalMaxSequences());
     train.put("log_every", t.logEvery());
     train.put("gradient_checkpointing", t.gradientCheckpointing());
+    train.put("precision", t.precision().yamlName());
 
     DistributedConfig x = c.distributed();
     ObjectNode dist = root.putObject("distributed");

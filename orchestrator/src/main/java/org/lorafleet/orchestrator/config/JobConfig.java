@@ -44,12 +44,23 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
     c.check(output != null, "output", "is required");
     c.check(spark != null, "spark", "is required");
     c.done();
+    Checks precision = new Checks("train");
+    precision.check(train.precision() != TrainConfig.Precision.BF16 || model.dtype() == ModelConfig.Dtype.AUTO
+        || model.dtype() == ModelConfig.Dtype.BFLOAT16, "precision", "is bf16, which holds the base in bfloat16, "
+        + "but model.dtype is " + model.dtype().yamlName() + "; set model.dtype to auto or bfloat16, or "
+        + "train.precision to fp32");
+    precision.done();
     if (output.dir() == null) {
       output = output.withDir("out/" + name);
     }
     if (checkpoint.dir() == null) {
       checkpoint = checkpoint.withDir(join(output.dir(), "checkpoints"));
     }
+  }
+
+  /** How workers, evaluations and the driver hold and multiply the base: model.dtype/quantize with train.precision. */
+  public org.lorafleet.trainer.model.LoadOptions loadOptions() {
+    return model.loadOptions().withPrecision(org.lorafleet.trainer.model.Precision.valueOf(train.precision().name()));
   }
 
   /**

@@ -33,6 +33,7 @@ public final class JobSchema {
       .add("lr", NUMBER).add("schedule", STRING).add("warmup_steps", INT).add("min_lr_ratio", NUMBER)
       .add("weight_decay", NUMBER).add("max_grad_norm", NUMBER).add("eval_every", INT)
       .add("eval_max_sequences", INT).add("log_every", INT).add("gradient_checkpointing", BOOL)
+      .add("precision", STRING)
       // eval_batches counted micro-batches, so every batch layout scored a different subset of the eval set
       .removed("eval_batches", "was replaced by train.eval_max_sequences, a cap in sequences that does not depend "
           + "on the batch size or worker count (0, the default, scores the whole eval set)").build();

@@ -25,10 +25,14 @@ import java.util.Locale;
  * @param gradientCheckpointing keep only each decoder block's input in forward and recompute the block in
  *     backward: activations shrink to one [batch × length, hidden] array per layer for ~30% more compute;
  *     default false
+ * @param precision the frozen base's matmuls: {@code fp32} (default) or {@code bf16} (the base held in
+ *     bfloat16, each product with it rounding its input to bfloat16 and accumulating in float32, as
+ *     PyTorch's bf16 autocast; LoRA, attention, the loss and AdamW stay float32). Also used by the job's
+ *     evaluations
  */
 public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, int gradAccum, double lr,
     Schedule schedule, int warmupSteps, double minLrRatio, double weightDecay, double maxGradNorm,
-    int evalEvery, int evalMaxSequences, int logEvery, boolean gradientCheckpointing) {
+    int evalEvery, int evalMaxSequences, int logEvery, boolean gradientCheckpointing, Precision precision) {
 
   static final String SECTION = "train";
 
@@ -42,8 +46,19 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
     }
   }
 
+  /** Precision of the frozen matmuls. */
+  public enum Precision implements YamlNamed {
+    FP32, BF16;
+
+    @Override
+    public String yamlName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   public TrainConfig {
     Checks c = new Checks(SECTION);
+    c.check(precision != null, "precision", "is required");
     if (maxSteps != null && epochs != null) {
       c.fail("epochs", "cannot be set together with train.max_steps; set one of them (and the other to null)");
     } else if (maxSteps == null && epochs == null) {
@@ -69,12 +84,12 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
     c.done();
   }
 
-  /** Without gradient checkpointing. */
+  /** Without gradient checkpointing, in float32. */
   public TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, int gradAccum, double lr,
       Schedule schedule, int warmupSteps, double minLrRatio, double weightDecay, double maxGradNorm,
       int evalEvery, int evalMaxSequences, int logEvery) {
     this(maxSteps, epochs, microBatchSize, gradAccum, lr, schedule, warmupSteps, minLrRatio, weightDecay, maxGradNorm,
-        evalEvery, evalMaxSequences, logEvery, false);
+        evalEvery, evalMaxSequences, logEvery, false, Precision.FP32);
   }
 
   /** Whether gradients are clipped ({@code maxGradNorm > 0}). */
@@ -97,8 +112,9 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
     int evalMaxSequences = n.integer("eval_max_sequences", 0);
     int logEvery = n.integer("log_every", 1);
     boolean checkpointing = n.bool("gradient_checkpointing", false);
+    Precision precision = n.choice("precision", Precision.FP32, Precision.class);
     return n.attempt(() -> new TrainConfig(maxSteps, epochs, microBatchSize, gradAccum, lr, schedule,
         warmupSteps, minLrRatio, weightDecay, clip == null ? 0.0 : clip, evalEvery, evalMaxSequences, logEvery,
-        checkpointing));
+        checkpointing, precision));
   }
 }

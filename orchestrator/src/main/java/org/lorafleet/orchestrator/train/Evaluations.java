@@ -34,12 +34,12 @@ public final class Evaluations {
     PreparedData data = DataPipeline.prepare(spark, JobConversions.data(cfg.data()), cfg.model().path(), cfg.seed());
     try {
       List<Line> out = new ArrayList<>();
-      CausalLm base = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
+      CausalLm base = BaseModels.replica(cfg.model().path(), cfg.loadOptions());
       var batches = DriverEval.batches(data.eval(), cfg.train().microBatchSize(), cfg.train().evalMaxSequences());
       Evaluation.Result b = Evaluation.evaluate(base, batches);
       out.add(new Line("base " + cfg.model().path(), b.loss(), b.perplexity(), b.tokens()));
       for (String adapterDir : adapterDirs) {
-        CausalLm adapted = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
+        CausalLm adapted = BaseModels.replica(cfg.model().path(), cfg.loadOptions());
         LoraAdapter a = PeftAdapterFolder.load(LocalModelDir.of(adapterDir), adapted);
         a.attachTo(adapted);
         Evaluation.Result r = Evaluation.evaluate(adapted, batches);

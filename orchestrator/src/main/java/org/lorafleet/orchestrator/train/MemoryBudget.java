@@ -46,7 +46,7 @@ public final class MemoryBudget {
     int workers = local ? cfg.distributed().workers() : tasksPerExecutor(sparkConf);
     try (HfCheckpoint ck = HfCheckpoint.open(LocalModelDir.of(cfg.model().path()))) {
       ModelConfig model = ModelConfigReader.read(ck.config(), ck.dir().resolve(HfCheckpoint.CONFIG).toString());
-      MemoryEstimate e = MemoryEstimate.of(ck, model, cfg.model().loadOptions(), JobConversions.lora(cfg.lora()),
+      MemoryEstimate e = MemoryEstimate.of(ck, model, cfg.loadOptions(), JobConversions.lora(cfg.lora()),
           cfg.train().microBatchSize(), cfg.data().maxSeqLen(), cfg.train().gradientCheckpointing(), workers,
           MemoryEstimate.SPARK_JVM_BASELINE);
       return local ? new Check(e, physicalMemory(), "this machine's memory, shared by " + workers + " local worker(s)")

@@ -98,8 +98,8 @@ public final class TrainJob {
     java.util.Map<String, String> fingerprint = RunLineage.fingerprint(cfg, hadoop);
     Checkpoint resume = ResumePolicy.choose(cfg, fingerprint, opts, checkpoints, hadoop, out);
     RunLineage lineage = RunLineage.start(fingerprint, resume, checkpoints, out);
-    CausalLm driverModel = BaseModels.replica(cfg.model().path(), cfg.model().loadOptions());
-    out.println(BaseModels.describe(cfg.model().path(), cfg.model().loadOptions()));
+    CausalLm driverModel = BaseModels.replica(cfg.model().path(), cfg.loadOptions());
+    out.println(BaseModels.describe(cfg.model().path(), cfg.loadOptions()));
     java.util.Map<String, String> sparkConf = new java.util.HashMap<>();
     for (scala.Tuple2<String, String> kv : sc.getConf().getAll()) {
       sparkConf.put(kv._1(), kv._2());
@@ -135,7 +135,7 @@ public final class TrainJob {
           cfg.train().evalMaxSequences());
       // before and after training the eval set is spread over the workers; during training, the driver scores it
       SparkEval spread = new SparkEval(JavaSparkContext.fromSparkContext(sc), data.eval(),
-          cfg.train().evalMaxSequences(), workers, cfg.model().path(), cfg.model().loadOptions(), adapter.settings(),
+          cfg.train().evalMaxSequences(), workers, cfg.model().path(), cfg.loadOptions(), adapter.settings(),
           cfg.train().microBatchSize());
       double initialEval = Double.NaN;
       if (eval.enabled()) {
@@ -189,7 +189,7 @@ public final class TrainJob {
             io.submit("the checkpoint of step " + snap.version() * k, () -> checkpointer.write(snap));
           }
         });
-        TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), ps.trustPem(), cfg.model().path(), cfg.model().loadOptions(),
+        TrainPlan plan = new TrainPlan(cfg.name(), ps.host(), ps.port(), ps.trustPem(), cfg.model().path(), cfg.loadOptions(),
             cfg.train().gradientCheckpointing(), adapter.settings(), mode,
             workers, cfg.train().microBatchSize(), cfg.train().gradAccum(), totalSteps, endStep, cfg.distributed().localSteps(),
             cfg.seed(), cfg.distributed().stepTimeout(), AdamWSettings.withWeightDecay(cfg.train().weightDecay()),

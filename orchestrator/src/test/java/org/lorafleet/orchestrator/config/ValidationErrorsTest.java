@@ -92,6 +92,10 @@ class ValidationErrorsTest {
         c(BASE + "train:\n  max_steps: null  #<\n", "train.max_steps",
             "is required when train.epochs is not set; set one of them"),
         c(BASE + "train:\n  max_steps: 0  #<\n", "train.max_steps", "must be >= 1 (got 0)"),
+        c(BASE + "train:\n  precision: fp16  #<\n", "train.precision", "must be one of fp32, bf16 (got 'fp16'); did you mean 'fp32'?"),
+        c(NAME_ONLY + "model:\n  path: m\n  dtype: float16\ndata:\n  train: d.jsonl\ntrain:\n  precision: bf16  #<\n",
+            "train.precision", "is bf16, which holds the base in bfloat16, but model.dtype is float16; set model.dtype "
+                + "to auto or bfloat16, or train.precision to fp32"),
         c(BASE + "train:\n  epochs: 0  #<\n", "train.epochs", "must be >= 1 (got 0)"),
         c(BASE + "train:\n  micro_batch_size: 0  #<\n", "train.micro_batch_size", "must be >= 1 (got 0)"),
         c(BASE + "train:\n  grad_accum: 0  #<\n", "train.grad_accum", "must be >= 1 (got 0)"),

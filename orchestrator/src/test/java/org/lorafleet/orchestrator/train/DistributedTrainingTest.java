@@ -151,6 +151,21 @@ class DistributedTrainingTest {
   }
 
   @Test
+  void aBf16JobHoldsTheBaseInBfloat16AndTrainsLikeTheFloat32One() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(org.lorafleet.trainer.nn.Bf16Matmul.available(),
+        "this CPU has neither AVX512_BF16 nor AMX");
+    Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("bf16")), 240);
+    var fp32 = JobFixtures.run(JobFixtures.config("fp32", data, tmp.resolve("bf16/fp32").toString()), spark, null, null)
+        .ok();
+    var bf16 = JobFixtures.run(JobFixtures.config("bf16", data, tmp.resolve("bf16/bf16").toString(),
+        "train.precision=bf16"), spark, null, null).ok();
+    assertTrue(bf16.console().contains("held as bfloat16 (bf16 matmuls)"), bf16.console());
+    assertTrue(bf16.result().finalEvalLoss() < bf16.result().initialEvalLoss(), bf16.console());
+    assertEquals(fp32.result().finalEvalLoss(), bf16.result().finalEvalLoss(), 0.02 * fp32.result().finalEvalLoss(),
+        "final eval loss, bf16 against fp32");
+  }
+
+  @Test
   void localSgdAndAsyncJobsTrainToCompletion() throws IOException {
     Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("modes")), 240);
     for (String mode : new String[] {"local-sgd", "async"}) {

@@ -118,7 +118,7 @@ public final class NativeBuild {
   }
 
   /** The CPU's feature flags from /proc/cpuinfo (lower case); empty where it cannot be read. */
-  static Set<String> cpuFlags() {
+  public static Set<String> cpuFlags() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("flags")) {

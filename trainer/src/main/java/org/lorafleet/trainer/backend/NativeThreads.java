@@ -1,11 +1,14 @@
 package org.lorafleet.trainer.backend;
 
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * The number of threads one ND4J caller uses: libnd4j's OpenMP team per calling thread
- * ({@code maxMasterThreads}) and the BLAS pool (OpenBLAS; oneDNN follows OpenMP). Both are per
- * process, so every task of one executor must ask for the same number. Two W1 trainers in one JVM on
+ * The number of threads one ND4J caller uses: libnd4j's team per op ({@code maxMasterThreads}), the
+ * BLAS pool (OpenBLAS) and the calling thread's OpenMP team size (oneDNN's bf16 matmuls, which share
+ * libnd4j's libgomp). The first two are per process, so every task of one executor must ask for the
+ * same number; the OpenMP setting holds for the calling thread only, so call this on the thread that
+ * computes. Two W1 trainers in one JVM on
  * 2 cores ran 1.37× faster with 1 thread each than with both pools machine-wide (docs/benchmarks.md).
  */
 public final class NativeThreads {
@@ -27,6 +30,7 @@ public final class NativeThreads {
     }
     Nd4j.getEnvironment().setMaxMasterThreads(n); // the OpenMP team of each op; maxThreads only caps it
     Nd4j.factory().blas().setMaxThreads(n);
+    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n); // omp_set_num_threads: this thread
     return current();
   }
 

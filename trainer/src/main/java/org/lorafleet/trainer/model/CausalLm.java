@@ -38,14 +38,14 @@ public final class CausalLm {
   private final Map<String, LoraLinear> linears = new LinkedHashMap<>();
 
   CausalLm(ModelConfig cfg, INDArray tokenEmbedding, INDArray positionEmbedding, List<DecoderBlock> blocks,
-      INDArray finalNormGain, INDArray finalNormBias, INDArray head) {
+      INDArray finalNormGain, INDArray finalNormBias, INDArray head, boolean bf16Head) {
     this.cfg = cfg;
     this.tokenEmbedding = tokenEmbedding;
     this.positionEmbedding = positionEmbedding;
     this.blocks = List.copyOf(blocks);
     this.finalNormGain = finalNormGain;
     this.finalNormBias = finalNormBias;
-    this.head = new LmHead(head, cfg.decoder() == null ? 0 : cfg.decoder().finalSoftcap());
+    this.head = new LmHead(head, cfg.decoder() == null ? 0 : cfg.decoder().finalSoftcap(), bf16Head);
     for (DecoderBlock b : blocks) {
       for (LoraLinear l : b.linears()) {
         linears.put(l.name(), l);
@@ -59,7 +59,7 @@ public final class CausalLm {
    */
   public CausalLm replica() {
     return new CausalLm(cfg, tokenEmbedding, positionEmbedding, blocks.stream().map(DecoderBlock::replica).toList(),
-        finalNormGain, finalNormBias, head.weight());
+        finalNormGain, finalNormBias, head.weight(), head.bf16Kernel());
   }
 
   /** Bytes of every frozen array (embeddings, head when not tied, norms, layer weights in their stored form). */

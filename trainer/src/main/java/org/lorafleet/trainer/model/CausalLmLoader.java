@@ -36,6 +36,10 @@ public final class CausalLmLoader {
     Nd.init();
     ModelConfig cfg = ModelConfigReader.read(ckpt.config(), ckpt.dir().resolve("config.json").toString());
     Tensors t0 = new Tensors(ckpt, "", "", "", options, notes);
+    if (options.precision() == Precision.BF16 && !options.bf16Kernels()) {
+      notes.accept("This CPU has neither AVX512_BF16 nor AMX, so bf16 precision holds the base in bfloat16 but "
+          + "multiplies it in float32 (as model.dtype: bfloat16 does).");
+    }
     return cfg.architecture() == Architecture.GPT2 ? gpt2(cfg, ckpt, t0) : rotary(cfg, ckpt, t0);
   }
 
@@ -60,7 +64,7 @@ public final class CausalLmLoader {
     }
     INDArray wte = t.stored("wte.weight", cfg.vocabSize(), cfg.hidden());
     return new CausalLm(cfg, wte, t.stored("wpe.weight", cfg.maxPositions(), cfg.hidden()), blocks,
-        t.get("ln_f.weight"), t.get("ln_f.bias"), wte);
+        t.get("ln_f.weight"), t.get("ln_f.bias"), wte, t.options().bf16Kernels());
   }
 
   private static LoraLinear conv1d(Tensors t, String module, int in, int out) {
@@ -113,7 +117,8 @@ public final class CausalLmLoader {
           : "language_model.lm_head.weight";
       head = t.stored(headName, cfg.vocabSize(), h);
     }
-    return new CausalLm(cfg, embed, null, blocks, norm(t, prefix + "norm.weight", h, d), null, head);
+    return new CausalLm(cfg, embed, null, blocks, norm(t, prefix + "norm.weight", h, d), null, head,
+        t.options().bf16Kernels());
   }
 
   /** The in-memory (PEFT) module prefix for a file prefix. */

@@ -20,7 +20,7 @@ final class LayerWeights {
   static FrozenWeight read(HfCheckpoint ck, String name, boolean inOut, LoadOptions options, Consumer<String> notes) {
     DataType type = options.dtype().arrayType(ck.dtype(name));
     if (options.quantize() == Quantization.NONE) {
-      return new DenseWeight(StoredTensors.read(ck, name, type));
+      return new DenseWeight(StoredTensors.read(ck, name, type), options.bf16Kernels() && type == DataType.BFLOAT16);
     }
     INDArray full = StoredTensors.read(ck, name, DataType.FLOAT);
     return Quantize.orDense(name, full, inOut, options, type, notes);

@@ -1,5 +1,6 @@
 package org.lorafleet.trainer.model;
 
+import org.lorafleet.trainer.nn.Bf16Matmul;
 import org.lorafleet.trainer.nn.ChunkSizes;
 import org.lorafleet.trainer.nn.CrossEntropy;
 import org.lorafleet.trainer.nn.Scratch;
@@ -19,20 +20,28 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>A float32 head goes through in chunks of rows, each chunk meeting the whole vocabulary (one
  * pass). A bfloat16/float16 head is upcast one slice of vocabulary rows at a time; the loss is then
  * an online log-sum-exp over the slices, and backward recomputes each slice's logits (two passes),
- * so no float32 copy of the head exists either.
+ * so no float32 copy of the head exists either. A bfloat16 head marked for the bfloat16 kernel
+ * ({@code train.precision: bf16}) goes through in one pass like a float32 one, its products in
+ * {@link Bf16Matmul}.
  */
 final class LmHead {
 
   private final INDArray head; // [V, H], float32, bfloat16 or float16
   private final double softcap; // 0: none
   private final int vocab;
-  private final boolean full; // float32 head: no slicing needed
+  private final boolean bf16Kernel; // products in Bf16Matmul
+  private final boolean full; // float32 head, or one multiplied by the bf16 kernel: no slicing needed
 
-  LmHead(INDArray head, double softcap) {
+  LmHead(INDArray head, double softcap, boolean bf16Kernel) {
     this.head = head;
     this.softcap = softcap;
     this.vocab = (int) head.size(0);
-    this.full = head.dataType() == DataType.FLOAT || head.dataType() == DataType.DOUBLE;
+    this.bf16Kernel = bf16Kernel && head.dataType() == DataType.BFLOAT16;
+    this.full = this.bf16Kernel || head.dataType() == DataType.FLOAT || head.dataType() == DataType.DOUBLE;
+  }
+
+  boolean bf16Kernel() {
+    return bf16Kernel;
   }
 
   /** Vocabulary rows per float32 slice of the head ({@link ChunkSizes#headSlice()}); all of them for a float32 head. */
@@ -48,7 +57,7 @@ final class LmHead {
   INDArray logits(INDArray hidden) {
     int sliceRows = sliceRows();
     if (full) {
-      return cap(Nd4j.gemm(hidden, head, false, true));
+      return cap(logitsOf(hidden, head));
     }
     INDArray out = Nd4j.create(DataType.FLOAT, hidden.size(0), vocab);
     for (int v0 = 0; v0 < vocab; v0 += sliceRows) {
@@ -90,18 +99,18 @@ final class LmHead {
   /** Rows [r0, r0+c) against the whole head (float32, or upcast once per chunk when it fits one slice); writes their d(hidden) into {@code dh} when given. */
   private CrossEntropy.Result onePass(INDArray h, int[] targets, int r0, INDArray dh) {
     try (MemoryWorkspace ws = Scratch.open(Scratch.Level.CHUNK)) {
-      INDArray w = slice(0, vocab); // [V, H] float32: the head itself, or one upcast copy
-      INDArray z = Nd4j.gemm(h, w, false, true); // [c, V]
+      INDArray w = bf16Kernel ? head : slice(0, vocab); // [V, H]: the head itself, or one float32 copy
+      INDArray z = logitsOf(h, w); // [c, V]
       INDArray tanh = null;
       if (softcap > 0) {
         tanh = z;
         z = Softcap.forwardInPlace(z, softcap);
       }
       CrossEntropy.Result r = CrossEntropy.rows(z, targets, r0, dh != null, // a row whose p_t underflows: its logits again
-          i -> cap(Nd4j.gemm(h.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all()), w, false, true)));
+          i -> cap(logitsOf(h.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all()), w)));
       if (dh != null) {
         INDArray dz = tanh == null ? r.dLogits() : Softcap.backward(r.dLogits(), tanh);
-        dh.assign(Nd4j.gemm(dz, w, false, false));
+        dh.assign(bf16Kernel ? Bf16Matmul.mm(dz, w, false) : Nd4j.gemm(dz, w, false, false));
       }
       return new CrossEntropy.Result(r.lossSum(), r.tokens(), null);
     }
@@ -175,6 +184,11 @@ final class LmHead {
       }
     }
     return new CrossEntropy.Result(lossSum, tokens, null);
+  }
+
+  /** h [c, H] · wᵀ → [c, s] (w: the head or a float32 slice of it). */
+  private INDArray logitsOf(INDArray h, INDArray w) {
+    return bf16Kernel ? Bf16Matmul.mm(h, w, true) : Nd4j.gemm(h, w, false, true);
   }
 
   /** Vocabulary rows [v0, v1) of the head as float32 [s, H] (a view for a float32 head). */

@@ -22,7 +22,8 @@ final class Quantize {
     if (!r.fellBack()) {
       return r.weight();
     }
-    DenseWeight dense = new DenseWeight(denseType == DataType.FLOAT ? full : full.castTo(denseType));
+    DenseWeight dense = new DenseWeight(denseType == DataType.FLOAT ? full : full.castTo(denseType),
+        options.bf16Kernels() && denseType == DataType.BFLOAT16);
     notes.accept("Keeping " + name + " " + java.util.Arrays.toString(full.shape()) + " in " + dense.form()
         + " instead of " + options.quantize().configName() + ": " + r.fallbackReason() + ".");
     return dense;

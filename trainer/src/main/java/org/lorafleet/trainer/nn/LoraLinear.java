@@ -136,10 +136,13 @@ public final class LoraLinear {
   /**
    * x·Wᵀ (forward, y [N, out]) or dy·W (backward, dx [N, in]) with the frozen weight in float32; a
    * stored form other than float32 is expanded inside a scratch scope, so the float32 copy lives
-   * for this one GEMM only.
+   * for this one GEMM only. A weight marked for the bfloat16 kernel multiplies there instead.
    */
   private INDArray frozenGemm(INDArray x, boolean backward) {
     boolean transpose = backward ? weightInOut : !weightInOut;
+    if (weight instanceof DenseWeight d && d.bf16Kernel()) {
+      return Bf16Matmul.mm(x, d.values(), transpose);
+    }
     if (weight instanceof DenseWeight d && (d.values().dataType() == x.dataType())) {
       return Nd4j.gemm(x, d.values(), false, transpose);
     }

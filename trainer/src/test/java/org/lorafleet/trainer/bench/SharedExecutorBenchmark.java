@@ -16,6 +16,8 @@ import org.lorafleet.trainer.lora.LoraAdapter;
 import org.lorafleet.trainer.lora.LoraSettings;
 import org.lorafleet.trainer.model.CausalLm;
 import org.lorafleet.trainer.model.CausalLmLoader;
+import org.lorafleet.trainer.model.LoadOptions;
+import org.lorafleet.trainer.model.Precision;
 import org.lorafleet.trainer.train.Batch;
 import org.lorafleet.trainer.train.LoraTrainer;
 
@@ -24,7 +26,8 @@ import org.lorafleet.trainer.train.LoraTrainer;
  * workload step at once on two threads. {@code shared} leaves ND4J's thread pools as wide as the
  * machine (each task's ops start a team of all cores); {@code split} gives each task its share
  * ({@link NativeThreads#limit}, what the Spark worker does). Prints the tokens/s of both together.
- * Usage: {@code SharedExecutorBenchmark W1|W2 shared|split [steps=20]}; run through bench/threads-bench.sh.
+ * Usage: {@code SharedExecutorBenchmark W1|W2 shared|split [steps=20] [precision=fp32|bf16]}; run through
+ * bench/threads-bench.sh.
  */
 public final class SharedExecutorBenchmark {
 
@@ -33,16 +36,17 @@ public final class SharedExecutorBenchmark {
     Workload w = Workload.valueOf(args[0]);
     boolean split = args[1].equals("split");
     int steps = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    Precision precision = args.length > 3 ? Precision.parse(args[3]) : Precision.FP32;
     int tasks = 2;
     int threads = split ? Math.max(1, Runtime.getRuntime().availableProcessors() / tasks) : NativeThreads.current();
-    NativeThreads.limit(threads);
+    final int perTask = threads;
     Path dir = Files.createTempDirectory("lorafleet-bench-" + w.name());
     w.writeCheckpoint(dir, 1234);
     System.gc();
     try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
       List<LoraTrainer> trainers = new ArrayList<>();
       for (int t = 0; t < tasks; t++) {
-        CausalLm model = CausalLmLoader.load(ck);
+        CausalLm model = CausalLmLoader.load(ck, LoadOptions.AUTO.withPrecision(precision));
         LoraAdapter adapter = LoraAdapter.initialise(model, LoraSettings.of(Workload.RANK, 16, w.targets), 1 + t);
         trainers.add(new LoraTrainer(model, adapter, new AdamW(AdamWSettings.withWeightDecay(0)), 1 + t));
       }
@@ -52,6 +56,7 @@ public final class SharedExecutorBenchmark {
         LoraTrainer trainer = trainers.get(t);
         SplittableRandom rng = new SplittableRandom(99 + t);
         Thread th = new Thread(() -> {
+          NativeThreads.limit(perTask); // on the computing thread, as a Spark task does
           for (int s = 0; s < steps + 2; s++) { // the first two steps warm up inside the timed span for both
             trainer.step(List.of(randomBatch(rng, w.vocab())), 1e-4, 1.0);
           }
@@ -64,8 +69,8 @@ public final class SharedExecutorBenchmark {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       long tokens = (long) tasks * (steps + 2) * Workload.BATCH * Workload.SEQ;
-      System.out.printf(Locale.ROOT, "RESULT %s mode=%s threads_per_task=%d tokens_per_s=%.1f%n", w, args[1], threads,
-          tokens / secs);
+      System.out.printf(Locale.ROOT, "RESULT %s precision=%s mode=%s threads_per_task=%d tokens_per_s=%.1f%n", w,
+          precision.configName(), args[1], threads, tokens / secs);
     } finally {
       try (var files = Files.list(dir)) {
         for (Path p : (Iterable<Path>) files::iterator) {

@@ -14,13 +14,16 @@ import org.lorafleet.trainer.lora.LoraAdapter;
 import org.lorafleet.trainer.lora.LoraSettings;
 import org.lorafleet.trainer.model.CausalLm;
 import org.lorafleet.trainer.model.CausalLmLoader;
+import org.lorafleet.trainer.model.LoadOptions;
+import org.lorafleet.trainer.model.Precision;
 import org.lorafleet.trainer.train.Batch;
 import org.lorafleet.trainer.train.LoraTrainer;
 
 /**
  * Trains DESIGN.md's W1/W2 workloads (batch 4 × 128 tokens, LoRA r=8, fp32, AdamW) for a number of
  * steps and prints tokens/s, peak RSS and RSS every 10 steps (to show it stays flat).
- * Usage: {@code TrainerBenchmark W1|W2 [steps=100] [warmup=3]}; run through bench/trainer-bench.sh.
+ * Usage: {@code TrainerBenchmark W1|W2 [steps=100] [warmup=3] [precision=fp32|bf16]}; run through
+ * bench/trainer-bench.sh.
  */
 public final class TrainerBenchmark {
 
@@ -29,18 +32,19 @@ public final class TrainerBenchmark {
     Workload w = Workload.valueOf(args[0]);
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Precision precision = args.length > 3 ? Precision.parse(args[3]) : Precision.FP32;
     Path dir = Files.createTempDirectory("lorafleet-bench-" + w.name());
     w.writeCheckpoint(dir, 1234);
     // The random weights were made as Java arrays; collect them so the heap they grew does not count
     // as training memory (the CLI loads a model from files; the PyTorch peer makes them natively).
     System.gc();
     try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
-      CausalLm model = CausalLmLoader.load(ck);
+      CausalLm model = CausalLmLoader.load(ck, LoadOptions.AUTO.withPrecision(precision), System.out::println);
       LoraAdapter adapter = LoraAdapter.initialise(model, LoraSettings.of(Workload.RANK, 16, w.targets), 1);
       LoraTrainer trainer = new LoraTrainer(model, adapter, new AdamW(AdamWSettings.withWeightDecay(0)), 1);
       SplittableRandom rng = new SplittableRandom(99);
-      System.out.printf(Locale.ROOT, "workload %s (%s): %d LoRA tensors, rss after load %.0f MiB%n", w, w.title,
-          adapter.parameters().size(), Rss.currentMiB());
+      System.out.printf(Locale.ROOT, "workload %s (%s, %s): %d LoRA tensors, rss after load %.0f MiB%n", w, w.title,
+          precision.configName(), adapter.parameters().size(), Rss.currentMiB());
       for (int i = 0; i < warmup; i++) {
         trainer.step(List.of(randomBatch(rng, w.vocab())), 1e-4, 1.0);
       }
@@ -60,7 +64,7 @@ public final class TrainerBenchmark {
         }
       }
       double secs = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "RESULT %s tokens_per_s=%.1f step_ms=%.0f peak_rss_mib=%.0f loss_first=%.4f "
+      System.out.printf(Locale.ROOT, "RESULT %s precision=" + precision.configName() + " tokens_per_s=%.1f step_ms=%.0f peak_rss_mib=%.0f loss_first=%.4f "
           + "loss_last=%.4f steps=%d%n", w, tokens / secs, 1000 * secs / steps, Rss.peakMiB(), firstLoss, lastLoss, steps);
     } finally {
       try (var files = Files.list(dir)) {

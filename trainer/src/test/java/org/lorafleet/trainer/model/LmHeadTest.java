@@ -51,7 +51,7 @@ class LmHeadTest {
       if (thin) {
         ChunkSizes.set(1 << 20, 2 * vocab, 1 << 20); // chunks of two rows
       }
-      LmHead.Result r = new LmHead(w, 0).loss(h, targets, true);
+      LmHead.Result r = new LmHead(w, 0, false).loss(h, targets, true);
       assertEquals(whole.tokens(), r.tokens());
       assertEquals(whole.lossSum(), r.lossSum(), 1e-5 * whole.lossSum(), "thin chunks: " + thin);
       float[] a = Nd.flat(dHidden);
