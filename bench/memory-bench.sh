@@ -5,7 +5,7 @@
 # alternate within each round. Prints peak RSS, tokens/s and our memory estimate per mode, then
 # the medians over rounds and the ratios the issue sets targets for.
 # Usage: bench/memory-bench.sh [workloads="W3 W4"] [rounds=1] [ours="fp32+plain ..."] [peer="fp32+plain ..."]
-#   ours modes: fp32|bf16|int8|nf4 + plain|ckpt;  peer modes: fp32|autocast|bf16 + plain|ckpt
+#   ours modes: fp32|bf16|bf16mm|int8|nf4 + plain|ckpt (bf16mm: train.precision bf16);  peer modes: fp32|autocast|bf16 + plain|ckpt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workloads=${1:-"W3 W4"}

@@ -4,7 +4,8 @@
 # (TrainerBenchmark, a fresh JVM per run) and the PyTorch peer (bench/peer_torch.py, installed by
 # bench/peer-python.sh when missing) alternate A B A B ... for `rounds` rounds per workload on this
 # one machine; prints every run, then per workload the median and spread (min-max) of tokens/s and
-# peak RSS of both and the ratios. PEER_FLAGS=--bf16 runs the peer under bf16 autocast.
+# peak RSS of both and the ratios. PRECISION=bf16 runs ours with train.precision bf16 and the peer
+# under bf16 autocast (PEER_FLAGS=--bf16 alone runs only the peer so).
 # Usage: bench/trainer-bench.sh [steps=100] [rounds=3] [workloads="W1 W2"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ mvn -q -B -ntp -Dstyle.color=never -pl trainer dependency:build-classpath \
 cp=$(cat trainer/target/bench-classpath.txt)
 flags=$(sed -n 's:.*<lorafleet.jvm.flags>\(.*\)</lorafleet.jvm.flags>.*:\1:p' pom.xml)
 export OMP_NUM_THREADS=2
+precision=${PRECISION:-fp32}
+[ "$precision" = bf16 ] && PEER_FLAGS=${PEER_FLAGS:---bf16}
 # libgomp (bundled with libnd4j and OpenBLAS) otherwise spins idle OpenMP threads after each ND4J op,
 # stealing the 2 cores from the next OpenBLAS GEMM: W1 325 -> 555 tokens/s with 0. The peer gets it too.
 export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-0}
@@ -27,7 +30,7 @@ trap 'rm -f "$results"' EXIT
 for w in $workloads; do
   for r in $(seq 1 "$rounds"); do
     java -Xmx4g $flags -cp "trainer/target/test-classes:trainer/target/classes:$cp" \
-      org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 2> >(grep -vE 'INFO|WARN|^\s' >&2) \
+      org.lorafleet.trainer.bench.TrainerBenchmark "$w" "$steps" 3 "$precision" 2> >(grep -vE 'INFO|WARN|^\s' >&2) \
       | tee /dev/stderr | grep '^RESULT' | sed "s/^RESULT \([A-Z0-9]*\)/RESULT impl=lorafleet workload=\1/" >>"$results"
     if [ -n "$peer_py" ]; then
       "$peer_py" bench/peer_torch.py "$w" "$steps" 3 ${PEER_FLAGS:-} | tee /dev/stderr | grep '^RESULT' \
@@ -45,9 +48,12 @@ for key in sorted({(r["workload"], r["impl"]) for r in rows}):
     m = [float(r["peak_rss_mib"]) for r in sel]
     med[key] = (statistics.median(t), statistics.median(m))
     print("MEDIAN %s %-9s %s tokens/s %7.1f (%.0f-%.0f)  peak RSS %5.0f MiB (%.0f-%.0f)  [%d runs]" % (
-        key[0], key[1], sel[0].get("mode", "fp32"), med[key][0], min(t), max(t), med[key][1], min(m), max(m), len(sel)))
+        key[0], key[1], sel[0].get("mode", sel[0].get("precision", "fp32")), med[key][0], min(t), max(t), med[key][1], min(m), max(m), len(sel)))
 for w in sorted({k[0] for k in med}):
     if (w, "pytorch") in med and (w, "lorafleet") in med:
         o, p = med[(w, "lorafleet")], med[(w, "pytorch")]
         print("RATIO %s lorafleet/pytorch tokens/s = %.2f, peak RSS = %.2f" % (w, o[0] / p[0], o[1] / p[1]))
+    sel = {r["impl"]: r for r in rows if r["workload"] == w and "loss_last" in r}
+    for impl, r in sorted(sel.items()):
+        print("LOSS %s %s after %s steps: first %s last %s" % (w, impl, r.get("steps", "?"), r["loss_first"], r["loss_last"]))
 PY

@@ -26,6 +26,7 @@ import org.lorafleet.trainer.nn.ChunkSizes;
  *   f_block     = 4H + 3(q + 2kv) + 2(q + kv) + 2q + 5I   what one block's forward or backward allocates
  *   f_head      = 4H
  *   scratch     = 4 B × (6 × attention chunk + 3 × logit chunk [+ head slice]) + widened layer weight
+ *                 (bf16 kernels: no head slice, no widened dense weight, + 2 B × logit chunk)
  * </pre>
  *
  * Each block's forward runs in a scratch scope from which only its saved state leaves, and each
@@ -88,11 +89,15 @@ public record MemoryEstimate(long baseline, long weights, long adapterPerWorker,
         + head;
     long activations = (long) (4 * rows * perRow);
     long attentionChunk = Math.min(ChunkSizes.attention(), (long) microBatch * cfg.heads() * seq * (long) seq);
-    long headSliceRows = w.halfHead() ? Math.min(cfg.vocabSize(), Math.max(1, ChunkSizes.headSlice() / cfg.hidden()))
+    boolean sliced = w.halfHead() && !options.bf16Kernels(); // the bf16 kernel multiplies the whole head
+    long headSliceRows = sliced ? Math.min(cfg.vocabSize(), Math.max(1, ChunkSizes.headSlice() / cfg.hidden()))
         : cfg.vocabSize();
     long logitChunk = ChunkSizes.logitRows(rows, headSliceRows) * headSliceRows;
-    long scratch = 4 * (6 * attentionChunk + 3 * logitChunk + (w.halfHead() ? ChunkSizes.headSlice() : 0))
-        + (options.equals(LoadOptions.FLOAT32) ? 0 : w.largestLayerWeight());
+    boolean widens = !options.equals(LoadOptions.FLOAT32) && !(options.bf16Kernels()
+        && options.quantize() == org.lorafleet.trainer.quant.Quantization.NONE); // a layer weight upcast per GEMM
+    long scratch = 4 * (6 * attentionChunk + 3 * logitChunk + (sliced ? ChunkSizes.headSlice() : 0))
+        + (options.bf16Kernels() ? 2 * logitChunk : 0) // the logits' gradient rounded to bf16 for dh = dz·W
+        + (widens ? w.largestLayerWeight() : 0);
     return new MemoryEstimate(baseline, w.total(), 20 * loraParams, activations, scratch, workers);
   }
 

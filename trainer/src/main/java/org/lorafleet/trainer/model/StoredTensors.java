@@ -36,6 +36,9 @@ final class StoredTensors {
     if (type == DataType.FLOAT && (file == DType.BF16 || file == DType.F16)) {
       return widened(ck, name, file, shape);
     }
+    if (file == DType.F32) {
+      return narrowed(ck, name, type, shape);
+    }
     INDArray f = Nd.of(ck.tensor(name));
     if (type == DataType.FLOAT) {
       return f;
@@ -45,6 +48,33 @@ final class StoredTensors {
     ShortBuffer out = bytes(a).asShortBuffer();
     for (float v : values) {
       out.put((short) (type == DataType.BFLOAT16 ? HalfFloats.floatToBf16(v) : HalfFloats.floatToHalf(v)));
+    }
+    return a;
+  }
+
+  /**
+   * A float32 tensor as bf16/fp16 without a Java array: the file's bytes go into a native float32
+   * buffer that is freed as soon as the values are rounded into the target (the garbage collector
+   * would otherwise free it late, and a whole model's float32 copies would count in the peak RSS).
+   */
+  private static INDArray narrowed(HfCheckpoint ck, String name, DataType type, long[] shape) {
+    INDArray a = Nd4j.createUninitializedDetached(type, shape);
+    if (a.length() == 0) {
+      return a;
+    }
+    INDArray wide = Nd4j.createUninitializedDetached(DataType.FLOAT, shape);
+    try {
+      ByteBuffer in = bytes(wide);
+      ck.readRaw(name, in.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+      java.nio.FloatBuffer values = in.asFloatBuffer();
+      ShortBuffer out = bytes(a).asShortBuffer();
+      boolean bf16 = type == DataType.BFLOAT16;
+      while (values.hasRemaining()) {
+        float v = values.get();
+        out.put((short) (bf16 ? HalfFloats.floatToBf16(v) : HalfFloats.floatToHalf(v)));
+      }
+    } finally {
+      wide.close();
     }
     return a;
   }

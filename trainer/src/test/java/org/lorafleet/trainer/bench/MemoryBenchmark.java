@@ -25,6 +25,7 @@ import org.lorafleet.trainer.model.CausalLmLoader;
 import org.lorafleet.trainer.model.LoadOptions;
 import org.lorafleet.trainer.model.ModelConfig;
 import org.lorafleet.trainer.model.ModelConfigReader;
+import org.lorafleet.trainer.model.Precision;
 import org.lorafleet.trainer.quant.Quantization;
 import org.lorafleet.trainer.train.Batch;
 import org.lorafleet.trainer.train.LoraTrainer;
@@ -65,9 +66,10 @@ public final class MemoryBenchmark {
     return switch (name) {
       case "fp32" -> LoadOptions.FLOAT32;
       case "bf16" -> new LoadOptions(BaseDType.BFLOAT16, Quantization.NONE);
+      case "bf16mm" -> new LoadOptions(BaseDType.BFLOAT16, Quantization.NONE, false, Precision.BF16);
       case "int8" -> new LoadOptions(BaseDType.AUTO, Quantization.INT8);
       case "nf4" -> new LoadOptions(BaseDType.AUTO, Quantization.NF4);
-      default -> throw new IllegalArgumentException("Unknown mode '" + name + "'; choose fp32, bf16, int8 or nf4.");
+      default -> throw new IllegalArgumentException("Unknown mode '" + name + "'; choose fp32, bf16, bf16mm (train.precision bf16), int8 or nf4.");
     };
   }
 
