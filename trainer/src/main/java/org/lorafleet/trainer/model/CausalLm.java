@@ -211,10 +211,11 @@ public final class CausalLm {
     LoraGradients grads = new LoraGradients();
     INDArray dx = finalNormBackward(ce.dHidden(), finalNorm[0]); // [N, H]; no gradient for the frozen head
     for (int i = blocks.size() - 1; i >= 0; i--) {
+      boolean inputGrad = i > 0; // block 0's input is the frozen embedding: no one needs its gradient
       if (checkpointBlocks) {
-        dx = recomputeBackward(inputs[i], dx, blocks.get(i), blockPass(pass, seeds[i]), grads);
+        dx = recomputeBackward(inputs[i], dx, blocks.get(i), blockPass(pass, seeds[i]), grads, inputGrad);
       } else {
-        dx = backwardInBlockScope(dx, blocks.get(i), pass, tape, grads);
+        dx = backwardInBlockScope(dx, blocks.get(i), pass, tape, grads, inputGrad);
       }
     }
     return new Gradients(ce.lossSum(), ce.tokens(), grads);
@@ -254,22 +255,28 @@ public final class CausalLm {
 
   /** A block's backward whose temporaries are dropped once its dX [N, H] is out. */
   private static INDArray backwardInBlockScope(INDArray dy, DecoderBlock block, Pass p, Deque<Object> tape,
-      LoraGradients grads) {
-    INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+      LoraGradients grads, boolean inputGrad) {
+    INDArray dx = inputGrad ? Nd4j.createUninitialized(dy.dataType(), dy.shape()) : null;
     try (MemoryWorkspace ws = Scratch.open(Scratch.Level.BLOCK)) {
-      dx.assign(block.backward(dy, p, tape, grads));
+      INDArray d = block.backward(dy, p, tape, grads, inputGrad);
+      if (inputGrad) {
+        dx.assign(d);
+      }
     }
     return dx;
   }
 
   /** Runs a block's forward again, with its saved state, then its backward; returns dX [N, H]. */
   private static INDArray recomputeBackward(INDArray x, INDArray dy, DecoderBlock block, Pass p,
-      LoraGradients grads) {
-    INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+      LoraGradients grads, boolean inputGrad) {
+    INDArray dx = inputGrad ? Nd4j.createUninitialized(dy.dataType(), dy.shape()) : null;
     try (MemoryWorkspace ws = Scratch.open(Scratch.Level.BLOCK)) {
       Deque<Object> tape = new ArrayDeque<>();
       block.forward(x, p, tape);
-      dx.assign(block.backward(dy, p, tape, grads));
+      INDArray d = block.backward(dy, p, tape, grads, inputGrad);
+      if (inputGrad) {
+        dx.assign(d);
+      }
     }
     return dx;
   }

@@ -37,8 +37,9 @@ public final class CausalLmLoader {
     ModelConfig cfg = ModelConfigReader.read(ckpt.config(), ckpt.dir().resolve("config.json").toString());
     Tensors t0 = new Tensors(ckpt, "", "", "", options, notes);
     if (options.precision() == Precision.BF16 && !options.bf16Kernels()) {
-      notes.accept("This CPU has neither AVX512_BF16 nor AMX, so bf16 precision holds the base in bfloat16 but "
-          + "multiplies it in float32 (as model.dtype: bfloat16 does).");
+      notes.accept("The bfloat16 kernel cannot run here (this CPU has neither AVX512_BF16 nor AMX, or the build "
+          + "lacks oneDNN's native library), so bf16 precision holds the base in bfloat16 but multiplies it in "
+          + "float32 (as model.dtype: bfloat16 does).");
     }
     return cfg.architecture() == Architecture.GPT2 ? gpt2(cfg, ckpt, t0) : rotary(cfg, ckpt, t0);
   }

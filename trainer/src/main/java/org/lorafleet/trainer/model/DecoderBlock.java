@@ -33,5 +33,13 @@ public interface DecoderBlock {
   INDArray forwardCached(INDArray x, int layer, CachedPass pass);
 
   /** dY [B·T, H] → dX [B·T, H]; adds the adapter gradients into {@code grads}. */
-  INDArray backward(INDArray dy, Pass pass, Deque<Object> tape, LoraGradients grads);
+  default INDArray backward(INDArray dy, Pass pass, Deque<Object> tape, LoraGradients grads) {
+    return backward(dy, pass, tape, grads, true);
+  }
+
+  /**
+   * As above; without {@code inputGrad} (the first block, whose input is the frozen embedding) dX is not
+   * formed and null is returned, which skips the input-side GEMMs and norm backward.
+   */
+  INDArray backward(INDArray dy, Pass pass, Deque<Object> tape, LoraGradients grads, boolean inputGrad);
 }

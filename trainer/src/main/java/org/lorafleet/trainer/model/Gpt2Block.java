@@ -101,7 +101,7 @@ final class Gpt2Block implements DecoderBlock {
   }
 
   @Override
-  public INDArray backward(INDArray dy, Pass p, Deque<Object> tape, LoraGradients grads) {
+  public INDArray backward(INDArray dy, Pass p, Deque<Object> tape, LoraGradients grads, boolean inputGrad) {
     Saved s = (Saved) tape.pop();
     int nh = cfg.heads();
     int hd = cfg.headDim();
@@ -115,8 +115,8 @@ final class Gpt2Block implements DecoderBlock {
         Nd.mergeHeads(dQkv[0], p.batch(), p.seq(), nh, hd),
         Nd.mergeHeads(dQkv[1], p.batch(), p.seq(), nh, hd),
         Nd.mergeHeads(dQkv[2], p.batch(), p.seq(), nh, hd)); // [N, 3H]
-    INDArray dA = cAttn.backward(dFused, s.qkv(), grads);
-    return dX2.addi(LayerNorm.backward(dA, ln1g, s.ln1()));
+    INDArray dA = cAttn.backward(dFused, s.qkv(), grads, inputGrad);
+    return inputGrad ? dX2.addi(LayerNorm.backward(dA, ln1g, s.ln1())) : null;
   }
 
   private static INDArray columns(INDArray m, int from, int to) {

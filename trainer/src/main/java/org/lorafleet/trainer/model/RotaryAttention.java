@@ -104,8 +104,8 @@ final class RotaryAttention {
     return o.forward(Nd.mergeHeads(att, 1, n, nh, hd), null, null);
   }
 
-  /** dOut [B·T, H] → d(normed input) [B·T, H]; adds adapter gradients. */
-  INDArray backward(INDArray dOut, Pass p, Saved s, LoraGradients grads) {
+  /** dOut [B·T, H] → d(normed input) [B·T, H] (null without {@code inputGrad}); adds adapter gradients. */
+  INDArray backward(INDArray dOut, Pass p, Saved s, LoraGradients grads, boolean inputGrad) {
     int b = p.batch();
     int t = p.seq();
     int nh = cfg.heads();
@@ -121,10 +121,12 @@ final class RotaryAttention {
     INDArray dkFlat = Nd.mergeHeads(dk, b, t, nkv, hd);
     INDArray dvFlat = Nd.mergeHeads(d[2], b, t, nkv, hd);
     if (k == null) {
-      return q.backward(Nd4j.hstack(dqFlat, dkFlat, dvFlat), s.q(), grads);
+      return q.backward(Nd4j.hstack(dqFlat, dkFlat, dvFlat), s.q(), grads, inputGrad);
     }
-    return q.backward(dqFlat, s.q(), grads).addi(k.backward(dkFlat, s.k(), grads))
-        .addi(v.backward(dvFlat, s.v(), grads));
+    INDArray dxq = q.backward(dqFlat, s.q(), grads, inputGrad);
+    INDArray dxk = k.backward(dkFlat, s.k(), grads, inputGrad);
+    INDArray dxv = v.backward(dvFlat, s.v(), grads, inputGrad);
+    return inputGrad ? dxq.addi(dxk).addi(dxv) : null;
   }
 
   /**

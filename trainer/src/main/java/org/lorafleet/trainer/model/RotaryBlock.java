@@ -94,13 +94,13 @@ final class RotaryBlock implements DecoderBlock {
   }
 
   @Override
-  public INDArray backward(INDArray dy, Pass p, Deque<Object> tape, LoraGradients grads) {
+  public INDArray backward(INDArray dy, Pass p, Deque<Object> tape, LoraGradients grads, boolean inputGrad) {
     Saved s = (Saved) tape.pop();
     INDArray dMlpOut = postMlpNorm == null ? dy : RmsNorm.backward(dy, postMlpNorm, s.postMlp());
     INDArray dM = mlp.backward(dMlpOut, s.mlp(), grads);
     INDArray dX2 = dy.add(RmsNorm.backward(dM, preMlpNorm, s.preMlp()));
     INDArray dAttnOut = postAttnNorm == null ? dX2 : RmsNorm.backward(dX2, postAttnNorm, s.postAttn());
-    INDArray dA = attention.backward(dAttnOut, p, s.attn(), grads);
-    return dX2.addi(RmsNorm.backward(dA, inputNorm, s.in()));
+    INDArray dA = attention.backward(dAttnOut, p, s.attn(), grads, inputGrad);
+    return inputGrad ? dX2.addi(RmsNorm.backward(dA, inputNorm, s.in())) : null;
   }
 }

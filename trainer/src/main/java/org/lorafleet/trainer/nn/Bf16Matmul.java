@@ -46,12 +46,16 @@ public final class Bf16Matmul {
 
   private Bf16Matmul() {}
 
-  /** Whether this CPU has bfloat16 dot-product instructions (AVX512_BF16 or AMX), which the kernel needs to win. */
+  /**
+   * Whether this CPU has bfloat16 dot-product instructions (AVX512_BF16 or AMX), which the kernel needs
+   * to win, and oneDNN's native library is on the classpath.
+   */
   public static boolean available() {
     Boolean a = available;
     if (a == null) {
       Set<String> flags = NativeBuild.cpuFlags();
-      a = BF16_FLAGS.stream().anyMatch(flags::contains);
+      a = BF16_FLAGS.stream().anyMatch(flags::contains) // and oneDNN's natives are shipped (not in the cuda build)
+          && Bf16Matmul.class.getClassLoader().getResource("org/bytedeco/dnnl/linux-x86_64/libjnidnnl.so") != null;
       available = a;
     }
     return a;

@@ -168,12 +168,23 @@ public final class LoraLinear {
    * @return dx [N, in]
    */
   public INDArray backward(INDArray dy, Saved s, LoraGradients grads) {
-    INDArray dx = frozenGemm(dy, true);
+    return backward(dy, s, grads, true);
+  }
+
+  /**
+   * As {@link #backward(INDArray, Saved, LoraGradients)}; without {@code inputGrad} only the adapter
+   * gradients are formed (no dx GEMMs: the first layer's input is the frozen embedding) and null is returned.
+   */
+  public INDArray backward(INDArray dy, Saved s, LoraGradients grads, boolean inputGrad) {
+    INDArray dx = inputGrad ? frozenGemm(dy, true) : null;
     if (loraA != null) {
       INDArray dB = Nd4j.gemm(dy, s.u(), true, false).muli(scaling); // [out, r]
       INDArray du = Nd4j.gemm(dy, loraB, false, false).muli(scaling); // [N, r]
       INDArray dA = Nd4j.gemm(du, s.xDropped(), true, false); // [r, in]
       grads.add(name, dA, dB);
+      if (!inputGrad) {
+        return null;
+      }
       INDArray dxLora = Nd4j.gemm(du, loraA, false, false); // [N, in]
       if (s.mask() != null) {
         dxLora.muli(s.mask()); // d(x ⊙ mask)/dx = mask
