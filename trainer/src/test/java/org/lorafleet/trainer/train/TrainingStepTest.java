@@ -59,6 +59,20 @@ class TrainingStepTest {
     try (HfCheckpoint ck = HfCheckpoint.open(caseDir)) {
       CausalLm model = CausalLmLoader.load(ck);
       LoraTrainer one = trainer(model, caseDir);
+      // The summed gradients of the two micro-batches equal the whole batch's, up to float32 summation order.
+      Map<String, FloatTensor> whole = one.gradients(full, 0, 0).gradSums();
+      Map<String, FloatTensor> first = one.gradients(rows(full, 0, half), 0, 0).gradSums();
+      Map<String, FloatTensor> second = one.gradients(rows(full, half, full.batch()), 0, 1).gradSums();
+      for (Map.Entry<String, FloatTensor> e : whole.entrySet()) {
+        float[] a = first.get(e.getKey()).data();
+        float[] b = second.get(e.getKey()).data();
+        float[] sum = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+          sum[i] = a[i] + b[i];
+        }
+        double rel = relativeDifference(sum, e.getValue().data());
+        assertTrue(rel <= 1e-4, e.getKey() + ": gradient of the micro-batches differs by " + rel);
+      }
       StepReport a1 = one.step(List.of(full), 1e-2, 1.0);
       StepReport a2 = one.step(List.of(full), 1e-2, 1.0);
       Map<String, FloatTensor> afterOne = one.adapter().copyOfParameters();
@@ -71,22 +85,27 @@ class TrainingStepTest {
       assertEquals(a1.loss(), b1.loss(), 1e-5 * Math.abs(a1.loss()));
       assertEquals(a2.loss(), b2.loss(), 1e-5 * Math.abs(a2.loss()));
       assertEquals(a1.gradNorm(), b1.gradNorm(), 1e-4 * a1.gradNorm());
-      // Per-tensor ‖x − y‖/‖y‖ (the reference README's measure for adapters): AdamW divides by √v,
-      // so float noise in near-zero gradient entries is amplified element-wise, not in norm. A
-      // token-weighting error (the rows count 15 and 7 tokens) shows up as ~10% here.
+      // Per-tensor ‖x − y‖/‖y‖ (the reference README's measure for adapters) after two AdamW steps.
+      // AdamW's first step moves every entry by about lr·sign(g), so an entry whose gradient is
+      // float noise (lora_B of a layer whose outputs barely reach the loss) may step the other way:
+      // up to ~0.3% per tensor on the tiny fixtures. A token-weighting error (the rows count 15 and
+      // 7 tokens) shows up as ~10%.
       for (Map.Entry<String, FloatTensor> e : afterOne.entrySet()) {
-        float[] x = two.adapter().parameters().get(e.getKey()).data();
-        float[] y = e.getValue().data();
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < x.length; i++) {
-          num += (x[i] - y[i]) * (double) (x[i] - y[i]);
-          den += y[i] * (double) y[i];
-        }
-        assertTrue(Math.sqrt(num) <= 1e-3 * Math.sqrt(den), e.getKey() + ": relative difference "
-            + Math.sqrt(num / den));
+        double rel = relativeDifference(two.adapter().parameters().get(e.getKey()).data(), e.getValue().data());
+        assertTrue(rel <= 1e-2, e.getKey() + ": relative difference " + rel);
       }
     }
+  }
+
+  /** ‖x − y‖ / ‖y‖, or ‖x − y‖ where y is all zeros (lora_A's gradient while B is still zero). */
+  private static double relativeDifference(float[] x, float[] y) {
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < x.length; i++) {
+      num += (x[i] - y[i]) * (double) (x[i] - y[i]);
+      den += y[i] * (double) y[i];
+    }
+    return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
   }
 
   /**
