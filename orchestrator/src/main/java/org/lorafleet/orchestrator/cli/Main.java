@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "lorafleet", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Fine-tune Hugging Face language models with LoRA adapters on Spark.",
-    subcommands = {TrainCommand.class, SweepCommand.class, ValidateCommand.class, EvalCommand.class, GenerateCommand.class,
+    subcommands = {TrainCommand.class, SweepCommand.class, ValidateCommand.class, DataCommand.class, EvalCommand.class,
+        GenerateCommand.class,
         MergeCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  lorafleet train -c configs/quickstart.yaml",
         "  lorafleet train -c configs/quickstart.yaml --set train.max_steps=20 --set lora.r=4",

@@ -22,10 +22,11 @@ import java.util.Locale;
  * @param messagesField messages field of format chat; default {@code messages}
  * @param addEos append the tokenizer's end-of-sequence token to every row; default true
  * @param shuffle shuffle the rows, deterministically by the job seed; default true
+ * @param quality the curation stages (subsection {@code quality}); default every stage off
  */
 public record DataConfig(String train, String eval, double evalFraction, Format format, int maxSeqLen,
     boolean packing, BadRows badRows, String textField, String promptField, String completionField,
-    String messagesField, boolean addEos, boolean shuffle) {
+    String messagesField, boolean addEos, boolean shuffle, QualityConfig quality) {
 
   static final String SECTION = "data";
 
@@ -64,6 +65,7 @@ public record DataConfig(String train, String eval, double evalFraction, Format 
     c.notBlank("prompt_field", promptField);
     c.notBlank("completion_field", completionField);
     c.notBlank("messages_field", messagesField);
+    c.check(quality != null, "quality", "is required");
     c.done();
   }
 
@@ -81,7 +83,9 @@ public record DataConfig(String train, String eval, double evalFraction, Format 
     String messagesField = n.string("messages_field", "messages");
     boolean addEos = n.bool("add_eos", true);
     boolean shuffle = n.bool("shuffle", true);
+    QualityConfig read = QualityConfig.read(n.section("quality"));
+    QualityConfig quality = read == null ? QualityConfig.OFF : read; // its errors are recorded already
     return n.attempt(() -> new DataConfig(train, eval, evalFraction, format, maxSeqLen, packing, badRows,
-        textField, promptField, completionField, messagesField, addEos, shuffle));
+        textField, promptField, completionField, messagesField, addEos, shuffle, quality));
   }
 }

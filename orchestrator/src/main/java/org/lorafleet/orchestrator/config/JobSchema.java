@@ -5,6 +5,7 @@ import static org.lorafleet.orchestrator.config.Schema.Type.DURATION;
 import static org.lorafleet.orchestrator.config.Schema.Type.INT;
 import static org.lorafleet.orchestrator.config.Schema.Type.NUMBER;
 import static org.lorafleet.orchestrator.config.Schema.Type.STRING;
+import static org.lorafleet.orchestrator.config.Schema.Type.STRING_LIST;
 import static org.lorafleet.orchestrator.config.Schema.Type.STRING_MAP;
 import static org.lorafleet.orchestrator.config.Schema.Type.STRING_OR_LIST;
 
@@ -22,11 +23,21 @@ public final class JobSchema {
       .add("r", INT).add("alpha", NUMBER).add("dropout", NUMBER).add("target_modules", STRING_OR_LIST)
       .add("rslora", BOOL).build();
 
+  public static final Schema QUALITY = Schema.builder()
+      .add("enabled", BOOL).add("exact_dedup", BOOL).add("near_dedup", BOOL).add("near_dedup_threshold", NUMBER)
+      .add("num_perm", INT).add("shingle_words", INT).add("quality_filters", BOOL).add("min_words", INT)
+      .add("max_words", INT).add("min_mean_word_length", NUMBER).add("max_mean_word_length", NUMBER)
+      .add("max_symbol_ratio", NUMBER).add("max_ellipsis_lines", NUMBER).add("max_duplicate_lines", NUMBER)
+      .add("max_duplicate_ngram_chars", NUMBER).add("max_lines_without_punctuation", NUMBER)
+      .add("placeholders", STRING_LIST).add("languages", STRING_LIST).add("decontamination", BOOL)
+      .add("decontaminate", STRING_LIST).add("decontaminate_ngram", INT).add("pii", BOOL).add("keep_removed", BOOL)
+      .build();
+
   public static final Schema DATA = Schema.builder()
       .add("train", STRING).add("eval", STRING).add("eval_fraction", NUMBER).add("format", STRING)
       .add("max_seq_len", INT).add("packing", BOOL).add("bad_rows", STRING).add("text_field", STRING)
       .add("prompt_field", STRING).add("completion_field", STRING).add("messages_field", STRING)
-      .add("add_eos", BOOL).add("shuffle", BOOL).build();
+      .add("add_eos", BOOL).add("shuffle", BOOL).section("quality", QUALITY).build();
 
   public static final Schema TRAIN = Schema.builder()
       .add("max_steps", INT).add("epochs", INT).add("micro_batch_size", INT).add("grad_accum", INT)

@@ -3,7 +3,14 @@ package org.lorafleet.orchestrator.data;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
+import org.lorafleet.orchestrator.config.QualityConfig;
+import org.lorafleet.orchestrator.quality.Curation;
+import org.lorafleet.orchestrator.quality.CurationReport;
+import org.lorafleet.orchestrator.quality.CurationRow;
+import org.lorafleet.orchestrator.quality.RemovedRows;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -96,10 +103,88 @@ public final class DataPipeline {
    *                                  remains
    */
   public static PreparedData prepare(SparkSession spark, DataSpec spec, String modelLocation, long seed) {
-    return prepare(spark, spec, modelLocation, seed, Tuning.DEFAULT);
+    return prepare(spark, spec, QualityConfig.OFF, null, modelLocation, seed, Tuning.DEFAULT);
+  }
+
+  /**
+   * As {@link #prepare(SparkSession, DataSpec, String, long)}, with the curation stages of
+   * {@code quality} run on the rows before tokenisation.
+   *
+   * @param removedLocation where the removed rows go with {@code keep_removed} (a folder that must not
+   *                        exist), or null
+   */
+  public static PreparedData prepare(SparkSession spark, DataSpec spec, QualityConfig quality, String removedLocation,
+      String modelLocation, long seed) {
+    return prepare(spark, spec, quality, removedLocation, modelLocation, seed, Tuning.DEFAULT);
   }
 
   static PreparedData prepare(SparkSession spark, DataSpec spec, String modelLocation, long seed, Tuning tuning) {
+    return prepare(spark, spec, QualityConfig.OFF, null, modelLocation, seed, tuning);
+  }
+
+  /**
+   * The input rows after the curation stages (every row when {@code quality} runs none), for
+   * {@code lorafleet data prepare}. Blocks.
+   */
+  public static Curated curate(SparkSession spark, DataSpec spec, QualityConfig quality, long seed) {
+    spec.validate();
+    List<InputFile> files = InputFiles.resolve(spark.sparkContext().hadoopConfiguration(), spec);
+    int minPartitions = spark.sparkContext().defaultMinPartitions();
+    return curate(spark, spec, quality, seed, files, RowReader.read(spark, files, minPartitions));
+  }
+
+  private static Curated curate(SparkSession spark, DataSpec spec, QualityConfig quality, long seed,
+      List<InputFile> files, RowReader.Numbered numbered) {
+    CurationRows conv = new CurationRows(spec, files, seed);
+    JavaRDD<CurationRow> rows = numbered.rows().map(conv::toCuration);
+    if (!quality.anyStage()) {
+      return new Curated(files, rows, null);
+    }
+    Map<String, JavaRDD<String>> extra = new LinkedHashMap<>();
+    for (String f : quality.decontaminate()) {
+      extra.put(f, Curation.textsOf(spark, f));
+    }
+    return new Curated(files, null, Curation.run(spark, rows, quality, extra, seed));
+  }
+
+  /**
+   * Rows after curation.
+   *
+   * @param files    the input files, by file index
+   * @param plain    every row, when no stage ran (else null)
+   * @param result   the stages' output, when they ran (else null)
+   */
+  public record Curated(List<InputFile> files, JavaRDD<CurationRow> plain,
+      Curation.Result result) {
+
+    /** The surviving rows. */
+    public JavaRDD<CurationRow> rows() {
+      return result != null ? result.rows() : plain;
+    }
+
+    /** The report, or null when no stage ran. */
+    public CurationReport report() {
+      return result != null ? result.report() : null;
+    }
+
+    /** Whether file {@code fileIdx} is read as plain text lines. */
+    public boolean textFile(int fileIdx) {
+      return files.get(fileIdx).kind() == InputFile.Kind.TEXT;
+    }
+
+    /** Releases what the stages persisted. */
+    public void release() {
+      if (result != null) {
+        result.rows().unpersist(false);
+        if (result.removed() != null) {
+          result.removed().unpersist(false);
+        }
+      }
+    }
+  }
+
+  static PreparedData prepare(SparkSession spark, DataSpec spec, QualityConfig quality, String removedLocation,
+      String modelLocation, long seed, Tuning tuning) {
     spec.validate();
     if (modelLocation == null || modelLocation.isBlank()) {
       throw new IllegalArgumentException("The data pipeline needs the model folder, for its tokenizer.");
@@ -112,7 +197,13 @@ public final class DataPipeline {
         : spark.sparkContext().defaultMinPartitions();
 
     RowReader.Numbered numbered = RowReader.read(spark, files, minPartitions);
-    JavaRDD<Example> examples = numbered.rows()
+    Curated curated = curate(spark, spec, quality, seed, files, numbered);
+    if (curated.result() != null && curated.result().removed() != null && removedLocation != null) {
+      RemovedRows.write(curated.result().removed(), removedLocation);
+    }
+    JavaRDD<SourceRow> rows = curated.result() == null ? numbered.rows()
+        : curated.rows().map(CurationRows::toSource);
+    JavaRDD<Example> examples = rows
         .mapPartitions(new RowEncoder(spec, files, modelLocation, eos, seed))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -136,9 +227,10 @@ public final class DataPipeline {
             + "' (every row was bad, dropped or held out for eval):\n" + stats.summary(spec.maxSeqLen()));
       }
       LOG.info("Data prepared:\n{}", stats.summary(spec.maxSeqLen()));
-      return new PreparedData(train, eval, stats);
+      return new PreparedData(train, eval, stats, curated.report());
     } finally {
       examples.unpersist(false);
+      curated.release();
     }
   }
 

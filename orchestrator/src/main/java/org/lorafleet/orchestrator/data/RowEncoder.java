@@ -68,6 +68,10 @@ final class RowEncoder implements FlatMapFunction<Iterator<SourceRow>, Example>,
 
   /** True if the row belongs to the eval set: an eval file, or the seeded eval fraction. */
   boolean isEval(SourceRow row) {
+    return isEval(spec, files, seed, row);
+  }
+
+  static boolean isEval(DataSpec spec, List<InputFile> files, long seed, SourceRow row) {
     if (files.get(row.fileIdx()).eval()) {
       return true;
     }

@@ -11,7 +11,7 @@ import org.lorafleet.ps.optim.LrSchedule;
 import org.lorafleet.trainer.lora.LoraSettings;
 
 /** Maps config records onto the trainer's and parameter server's own types. */
-final class JobConversions {
+public final class JobConversions {
 
   /**
    * Optimizer steps per parameter-server version: {@code local_steps} in local-sgd (a version is one
@@ -34,7 +34,7 @@ final class JobConversions {
         c.targetModules().regex(), null);
   }
 
-  static DataSpec data(DataConfig d) {
+  public static DataSpec data(DataConfig d) {
     return new DataSpec(d.train(), d.eval(), d.evalFraction(), d.format().yamlName(), d.maxSeqLen(), d.packing(),
         d.badRows().yamlName(), d.textField(), d.promptField(), d.completionField(), d.messagesField(), d.addEos(),
         d.shuffle());

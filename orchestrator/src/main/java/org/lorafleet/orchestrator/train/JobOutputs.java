@@ -31,6 +31,7 @@ final class JobOutputs {
   private final HadoopDir fs;
   private final JobConfig cfg;
   private long resumedStep = -1;
+  private org.lorafleet.orchestrator.quality.CurationReport curation;
 
   JobOutputs(HadoopDir fs, JobConfig cfg) {
     this.fs = fs;
@@ -107,6 +108,18 @@ final class JobOutputs {
     fs.writeText("metrics.jsonl", merged.toString());
   }
 
+  /** Where the removed rows of {@code data.quality.keep_removed} go. */
+  String removedRowsLocation() {
+    return fs.location("data-quality-removed");
+  }
+
+  /** Writes {@code data-quality.json} and {@code data-quality.html}; the summary embeds the JSON. */
+  void writeCurationReport(org.lorafleet.orchestrator.quality.CurationReport report) {
+    curation = report;
+    fs.writeText("data-quality.json", report.json());
+    fs.writeText("data-quality.html", report.html("Data quality: " + cfg.name()));
+  }
+
   void writeSummary(TrainJob.Result r, DataStats stats) {
     ObjectNode s = JSON.createObjectNode();
     s.put("name", cfg.name());
@@ -132,6 +145,9 @@ final class JobOutputs {
     data.put("eval_sequences", stats.evalSequences());
     ArrayNode examples = data.putArray("bad_row_examples");
     stats.badRowExamples().forEach(examples::add);
+    if (curation != null) {
+      s.set("data_quality", curation.toJson());
+    }
     ArrayNode workers = s.putArray("workers");
     r.workers().forEach(w -> workers.addObject().put("worker", w.worker()).put("attempt", w.attempt())
         .put("host", w.host()).put("pid", w.pid()).put("threads", w.threads())

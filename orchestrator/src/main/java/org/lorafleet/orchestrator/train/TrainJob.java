@@ -15,6 +15,7 @@ import org.lorafleet.orchestrator.io.HadoopDir;
 import org.lorafleet.orchestrator.config.ConfigWriter;
 import org.lorafleet.orchestrator.config.JobConfig;
 import org.lorafleet.orchestrator.data.DataPipeline;
+import org.lorafleet.orchestrator.config.QualityConfig;
 import org.lorafleet.orchestrator.data.PreparedData;
 import org.lorafleet.orchestrator.data.TokenSequence;
 import org.lorafleet.orchestrator.model.BaseModels;
@@ -120,7 +121,13 @@ public final class TrainJob {
     }
 
     // --- data: read, format, tokenize in executors, pack, split, shuffle
-    PreparedData data = DataPipeline.prepare(spark, JobConversions.data(cfg.data()), cfg.model().path(), cfg.seed());
+    QualityConfig quality = cfg.data().quality();
+    PreparedData data = DataPipeline.prepare(spark, JobConversions.data(cfg.data()), quality,
+        quality.keepRemoved() ? outputs.removedRowsLocation() : null, cfg.model().path(), cfg.seed());
+    if (data.quality() != null) {
+      outputs.writeCurationReport(data.quality());
+      out.println(data.quality().summary());
+    }
     out.println(data.stats().summary(cfg.data().maxSeqLen()));
     try {
       int workers = cfg.distributed().workers();

@@ -38,7 +38,7 @@ class DefaultsTest {
     assertEquals(new ModelConfig("m", ModelConfig.Backend.CPU, null), c.model());
     assertEquals(new LoraConfig(8, 16, 0.0, TargetModules.suffixes(List.of("q_proj", "v_proj")), false), c.lora());
     assertEquals(new DataConfig("d.jsonl", null, 0.02, DataConfig.Format.COMPLETION, 256, true, DataConfig.BadRows.SKIP,
-        "text", "prompt", "completion", "messages", true, true), c.data());
+        "text", "prompt", "completion", "messages", true, true, QualityConfig.OFF), c.data());
     assertEquals(new TrainConfig(200, null, 4, 1, 2.0e-4, TrainConfig.Schedule.COSINE, 10, 0.0, 0.0, 1.0, 50, 0, 1),
         c.train());
     assertEquals(new DistributedConfig(2, DistributedConfig.Mode.SYNC, 8, 2, DistributedConfig.Aggregation.MEAN,
