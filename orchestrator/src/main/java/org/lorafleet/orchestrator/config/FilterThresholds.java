@@ -22,7 +22,8 @@ import java.util.List;
  * @param maxDuplicateLineFraction most of the non-blank lines that may repeat an earlier line, in [0, 1]; default
  *     0.3 (as Gopher)
  * @param maxDuplicateNgramCharFraction most of the word characters that may lie in word 5-grams occurring more
- *     than once, in [0, 1]; default 0.2 (Gopher: 0.15)
+ *     than once, in [0, 1]; default 0.6 (Gopher: 0.15 for web pages; an instruction row often repeats its
+ *     title in its body, e.g. a package name and summary, 25–50% of its characters)
  * @param maxLinesWithoutPunctuationFraction most of the non-blank lines that may end without terminal
  *     punctuation, in [0, 1]; default 1.0, which turns the check off: instruction data is full of list items and
  *     code. (C4 keeps only lines ending in terminal punctuation: it drops the lines, where this drops the row.)
@@ -43,7 +44,7 @@ public record FilterThresholds(
 
   /** The thresholds for fine-tuning rows, which are often short; see the component descriptions. */
   public static final FilterThresholds DEFAULTS =
-      new FilterThresholds(3, 100_000, 2.0, 10.0, 0.1, 0.3, 0.3, 0.2, 1.0, List.of("lorem ipsum"));
+      new FilterThresholds(3, 100_000, 2.0, 10.0, 0.1, 0.3, 0.3, 0.6, 1.0, List.of("lorem ipsum"));
 
   private static final long serialVersionUID = 1L;
   private static final String PREFIX = "data.quality.";

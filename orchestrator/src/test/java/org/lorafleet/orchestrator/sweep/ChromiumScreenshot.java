@@ -14,11 +14,11 @@ import javax.imageio.ImageIO;
  * Renders a local HTML file in headless Chromium (a real browser, installed by .ci/run) and returns
  * the screenshot. The flags keep Chromium off the network, which this machine does not have.
  */
-final class ChromiumScreenshot {
+public final class ChromiumScreenshot {
 
   private ChromiumScreenshot() {}
 
-  static Path chromium() {
+  public static Path chromium() {
     String env = System.getenv("LORAFLEET_CHROMIUM");
     for (String c : env != null ? List.of(env) : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
         "/usr/bin/google-chrome")) {
@@ -32,7 +32,7 @@ final class ChromiumScreenshot {
   }
 
   /** Blocks until Chromium has written {@code png} (at most 2 minutes). */
-  static BufferedImage render(Path html, Path png, int width, int height) {
+  public static BufferedImage render(Path html, Path png, int width, int height) {
     try {
       Files.createDirectories(png.getParent());
       Files.deleteIfExists(png);
@@ -61,7 +61,7 @@ final class ChromiumScreenshot {
   }
 
   /** Pixels within a small distance of {@code hex} (#rrggbb), allowing for antialiasing at the core of strokes. */
-  static int pixelsOf(BufferedImage img, String hex) {
+  public static int pixelsOf(BufferedImage img, String hex) {
     int r = Integer.parseInt(hex.substring(1, 3), 16);
     int g = Integer.parseInt(hex.substring(3, 5), 16);
     int b = Integer.parseInt(hex.substring(5, 7), 16);
