@@ -6,7 +6,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lorafleet data ...}: the data side of a job on its own. */
 @Command(name = "data", mixinStandardHelpOptions = true, subcommands = {DataPrepareCommand.class},
-    description = "Work on a job's data without training (see 'lorafleet data prepare --help').")
+    description = "Work on a job's data without training (see 'lorafleet data prepare --help').",
+    footer = {"", "Examples:", "  lorafleet data prepare -c job.yaml --set data.quality.enabled=true --out curated/"})
 final class DataCommand implements Runnable {
 
   @Spec

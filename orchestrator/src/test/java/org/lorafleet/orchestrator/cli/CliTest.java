@@ -35,7 +35,7 @@ class CliTest {
   void helpAndVersionAreReadable() {
     Outcome help = run("--help");
     assertEquals(0, help.code());
-    for (String cmd : new String[] {"train", "sweep", "validate", "eval", "generate", "merge", "inspect"}) {
+    for (String cmd : new String[] {"train", "sweep", "validate", "data", "eval", "generate", "merge", "inspect"}) {
       assertTrue(help.out().contains(cmd), help.out());
       Outcome sub = run(cmd, "--help");
       assertEquals(0, sub.code(), cmd);
