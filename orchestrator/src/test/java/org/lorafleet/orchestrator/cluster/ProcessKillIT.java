@@ -29,7 +29,12 @@ import org.lorafleet.trainer.safetensors.SafetensorsFile;
 class ProcessKillIT {
 
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
-  private static final int STEPS = 24;
+  /**
+   * Long enough that the kill after step 4's checkpoint lands while the workers still train: at 24
+   * steps a fast CPU finished the remaining steps before the executor's SIGKILL arrived.
+   */
+  private static final int STEPS = 80;
+  private static final int KILL_AFTER_STEP = 4;
   @TempDir
   static Path tmp;
   private static StandaloneCluster cluster;
@@ -71,13 +76,27 @@ class ProcessKillIT {
         ClusterFixtures.sparkEnv(tmp.resolve("conf")), tmp, log);
   }
 
-  /** Blocks until the checkpoint of {@code step} is complete (its manifest is written last). */
-  private static void awaitCheckpoint(Path out, int step, ChildProcess job) throws InterruptedException {
-    Path manifest = out.resolve(String.format("checkpoints/step-%06d/MANIFEST.json", step));
+  /**
+   * Blocks until a checkpoint of {@code step} or later is complete (its manifest is written last);
+   * polls, since keep_last may already have pruned step {@code step} itself on a fast machine.
+   */
+  private static void awaitCheckpoint(Path out, int step, ChildProcess job) throws InterruptedException, IOException {
+    Path checkpoints = out.resolve("checkpoints");
     long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-    while (!Files.exists(manifest)) {
-      assertTrue(System.nanoTime() < deadline, "no checkpoint of step " + step + ":\n" + job.tail(80));
+    while (!hasCheckpointAtOrAfter(checkpoints, step)) {
+      assertTrue(System.nanoTime() < deadline, "no checkpoint of step " + step + " or later:\n" + job.tail(80));
       Thread.sleep(100);
+    }
+  }
+
+  private static boolean hasCheckpointAtOrAfter(Path checkpoints, int step) throws IOException {
+    if (!Files.isDirectory(checkpoints)) {
+      return false;
+    }
+    try (var dirs = Files.list(checkpoints)) {
+      return dirs.anyMatch(d -> d.getFileName().toString().matches("step-\\d{6}")
+          && Integer.parseInt(d.getFileName().toString().substring(5)) >= step
+          && Files.exists(d.resolve("MANIFEST.json")));
     }
   }
 
@@ -101,7 +120,7 @@ class ProcessKillIT {
     Path out = tmp.resolve("driver-kill");
     long killedAt;
     try (ChildProcess first = submit("driver-kill", out)) {
-      awaitCheckpoint(out, 6, first);
+      awaitCheckpoint(out, KILL_AFTER_STEP, first);
       first.kill(); // SIGKILL of the driver JVM: parameter server, job state and Spark app die with it
       killedAt = System.nanoTime();
     }
@@ -121,11 +140,12 @@ class ProcessKillIT {
   void aKilledExecutorIsReplacedAndTheJobEndsWithTheSameAdapter() throws Exception {
     Path out = tmp.resolve("executor-kill");
     try (ChildProcess job = submit("executor-kill", out)) {
-      awaitCheckpoint(out, 6, job);
+      awaitCheckpoint(out, KILL_AFTER_STEP, job);
       List<ProcessHandle> executors = cluster.executors();
       assertEquals(2, executors.size(), "two executor JVMs run the workers: " + executors);
       long killedAt = System.nanoTime();
       executors.get(0).destroyForcibly(); // SIGKILL of one worker's JVM mid-step
+      assertTrue(Files.notExists(out.resolve("summary.json")), "the job ended before the executor was killed");
       assertEquals(0, job.waitFor(JOB_TIMEOUT), () -> job.tail(120));
       System.out.printf("executor SIGKILL: the job finished %.0f s after the kill%n",
           (System.nanoTime() - killedAt) / 1e9); // the adapter's difference is printed below
