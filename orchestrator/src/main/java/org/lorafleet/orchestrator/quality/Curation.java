@@ -71,8 +71,11 @@ public final class Curation {
       MinHash mh = MinHash.forThreshold(q.nearDedupThreshold(), q.numPerm(), q.shingleWords(), seed);
       LOG.info("Near-duplicates: MinHash of {} permutations, {}-word shingles, LSH {} bands x {} rows "
           + "for Jaccard >= {}.", q.numPerm(), q.shingleWords(), mh.bands(), mh.rows(), q.nearDedupThreshold());
-      current = stage.run("near_dedup", current, judged, nearDuplicates(current, mh, q.nearDedupThreshold()),
+      JavaPairRDD<Long, Long> dups = NearDuplicates.duplicates(current.filter(CurationRow::judged), mh,
+          q.nearDedupThreshold());
+      current = stage.run("near_dedup", current, judged, nearDuplicates(current, dups, q.nearDedupThreshold()),
           Map.of());
+      dups.unpersist(false); // the stage's kept and removed rows are computed and persisted by now
       judged = stage.last.rowsOut();
       stages.add(stage.last);
     }
@@ -173,10 +176,13 @@ public final class Curation {
     return new Tuple2<>(TextNormalizer.hash64(key), TextNormalizer.hash64(new StringBuilder(key).reverse().toString()));
   }
 
-  /** Every row; a training row of a near-duplicate cluster other than its lowest id is marked. */
-  private static JavaRDD<Tuple2<CurationRow, String>> nearDuplicates(JavaRDD<CurationRow> rows, MinHash mh,
-      double threshold) {
-    JavaPairRDD<Long, Long> dups = NearDuplicates.duplicates(rows.filter(CurationRow::judged), mh, threshold);
+  /**
+   * Every row; a training row of a near-duplicate cluster other than its lowest id is marked.
+   *
+   * @param dups (removed row id, kept row id) from {@link NearDuplicates#duplicates}
+   */
+  private static JavaRDD<Tuple2<CurationRow, String>> nearDuplicates(JavaRDD<CurationRow> rows,
+      JavaPairRDD<Long, Long> dups, double threshold) {
     JavaPairRDD<Long, CurationRow> byId = rows.mapToPair(r -> new Tuple2<>(r.id(), r));
     JavaPairRDD<Long, String> keptWhere = dups.mapToPair(Tuple2::swap).join(byId)
         .mapToPair(t -> new Tuple2<>(t._2()._1(), t._2()._2().where()));
