@@ -2,6 +2,8 @@ package org.lorafleet.orchestrator.quality;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
@@ -100,18 +102,22 @@ final class NearDuplicates {
 
   /** (row, smallest id of its component) for every row of an edge whose label is not itself. */
   private static JavaPairRDD<Long, Long> components(JavaPairRDD<Long, Long> edges) {
-    JavaPairRDD<Long, Long> both = edges.union(edges.mapToPair(Tuple2::swap)).persist(StorageLevel.MEMORY_AND_DISK());
+    // One partitioner for every RDD of the loop: joins of co-partitioned RDDs need no shuffle of `both`,
+    // and a union of RDDs with different partitioners would add their partition counts each round.
+    Partitioner part = new HashPartitioner(Math.max(1, edges.getNumPartitions()));
+    JavaPairRDD<Long, Long> both = edges.union(edges.mapToPair(Tuple2::swap)).partitionBy(part)
+        .persist(StorageLevel.MEMORY_AND_DISK());
     edges.unpersist(false);
-    JavaPairRDD<Long, Long> labels = both.keys().distinct().mapToPair(id -> new Tuple2<>(id, id))
+    JavaPairRDD<Long, Long> labels = both.keys().distinct().mapToPair(id -> new Tuple2<>(id, id)).partitionBy(part)
         .persist(StorageLevel.MEMORY_AND_DISK());
     while (true) {
       // each node offers its label to its neighbours; a node keeps the smallest it sees
-      JavaPairRDD<Long, Long> next = both.join(labels)
+      JavaPairRDD<Long, Long> next = both.join(labels, part)
           .mapToPair(t -> new Tuple2<>(t._2()._1(), t._2()._2()))
           .union(labels)
-          .reduceByKey(Math::min)
+          .reduceByKey(part, Math::min)
           .persist(StorageLevel.MEMORY_AND_DISK());
-      long changed = next.join(labels).filter(t -> !t._2()._1().equals(t._2()._2())).count();
+      long changed = next.join(labels, part).filter(t -> !t._2()._1().equals(t._2()._2())).count();
       labels.unpersist(false);
       labels = next;
       if (changed == 0) {

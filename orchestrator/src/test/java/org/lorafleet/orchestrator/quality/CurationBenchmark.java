@@ -57,7 +57,7 @@ public final class CurationBenchmark {
   /** Row {@code id}: deterministic from the id alone, so any partitioning generates the same corpus. */
   static CurationRow row(long id) {
     long source = id % 25 == 24 || id % 10 == 9 ? id - 1 : id;
-    List<String> words = words(new SplittableRandom(source * 0x9E3779B97F4A7C15L), 90 + (int) (source % 20));
+    List<String> words = words(new SplittableRandom(new SplittableRandom(source).nextLong()), 90 + (int) (source % 20));
     if (id % 10 == 9 && id % 25 != 24) {
       words.set((int) (id % words.size()), "changed");
     }
@@ -69,6 +69,8 @@ public final class CurationBenchmark {
         "{\"text\":\"" + text + "\"}", true);
   }
 
+  // Seeds are mixed first: SplittableRandom(k * gamma) yields the stream of seed k shifted by one value per k,
+  // so neighbouring rows would share all but one word.
   private static List<String> words(SplittableRandom rnd, int n) {
     List<String> w = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
