@@ -55,7 +55,9 @@ final class EvalCommand implements Callable<Integer> {
         cfg.spark().conf());
     try {
       var out = spec.commandLine().getOut();
-      for (Evaluations.Line l : Evaluations.baseAndAdapters(cfg, spark, adapters)) {
+      JobConfig job = org.lorafleet.orchestrator.model.HubModels.resolve(cfg, spark.sparkContext().master(),
+          spark.sparkContext().hadoopConfiguration(), System.err).config(); // progress of a download on stderr
+      for (Evaluations.Line l : Evaluations.baseAndAdapters(job, spark, adapters)) {
         out.printf(Locale.ROOT, "%-48s loss %.4f  perplexity %.2f  (%,d tokens)%n", l.what(), l.loss(), l.perplexity(),
             l.tokens());
       }

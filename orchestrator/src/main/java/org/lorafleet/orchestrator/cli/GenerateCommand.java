@@ -1,10 +1,10 @@
 package org.lorafleet.orchestrator.cli;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.lorafleet.orchestrator.model.BaseModels;
 import org.lorafleet.orchestrator.model.LocalModelDir;
+import org.lorafleet.orchestrator.train.SampleGenerations;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.PeftAdapterFolder;
 import org.lorafleet.trainer.model.CausalLm;
@@ -30,7 +30,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder (or URI).")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder (or Hadoop URI), or a Hub id such as "
+      + "Qwen/Qwen2.5-0.5B.")
   String model;
 
   @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder; both outputs are shown.")
@@ -57,6 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var out = spec.commandLine().getOut();
+    model = org.lorafleet.orchestrator.model.HubModels.folder(model, System.err); // a Hub id: its cached snapshot
     java.nio.file.Path dir = LocalModelDir.of(model);
     try (HfCheckpoint ck = HfCheckpoint.open(dir); HfTokenizer tok = HfTokenizer.load(ck.tokenizerPath())) {
       SpecialTokens special = SpecialTokens.read(dir, tok);
@@ -75,35 +77,15 @@ final class GenerateCommand implements Callable<Integer> {
       GenerationSettings s = new GenerationSettings(maxNewTokens, temperature, topP, seed, special.stopIds());
       CausalLm base = BaseModels.replica(model);
       out.println("=== base model");
-      out.println(prompt + continuation(tok, special, ids, TextGenerator.generate(base, ids, s)));
+      out.println(prompt + SampleGenerations.continuation(tok, special, ids, TextGenerator.generate(base, ids, s)));
       if (adapter != null) {
         CausalLm adapted = BaseModels.replica(model);
         PeftAdapterFolder.load(LocalModelDir.of(adapter), adapted).attachTo(adapted);
         out.println("=== with adapter " + adapter);
-        out.println(prompt + continuation(tok, special, ids, TextGenerator.generate(adapted, ids, s)));
+        out.println(prompt + SampleGenerations.continuation(tok, special, ids, TextGenerator.generate(adapted, ids, s)));
       }
     }
     out.flush();
     return 0;
-  }
-
-  /**
-   * The text the new tokens add: prompt and continuation decoded together, minus the prompt's own
-   * decoding (decoding the continuation alone would lose the space its first token starts with).
-   * BOS and a final stop token are not shown.
-   */
-  static String continuation(HfTokenizer tok, SpecialTokens special, long[] prompt, long[] generated) {
-    int from = special.bos() != null && prompt.length > 0 && prompt[0] == special.bos() ? 1 : 0;
-    int newCount = generated.length;
-    if (newCount > 0 && special.stopIds().contains(generated[newCount - 1])) {
-      newCount--;
-    }
-    long[] all = new long[prompt.length - from + newCount];
-    System.arraycopy(prompt, from, all, 0, prompt.length - from);
-    System.arraycopy(generated, 0, all, prompt.length - from, newCount);
-    String before = tok.decode(Arrays.copyOfRange(prompt, from, prompt.length));
-    String after = tok.decode(all);
-    return after.startsWith(before) ? after.substring(before.length())
-        : tok.decode(Arrays.copyOf(generated, newCount));
   }
 }

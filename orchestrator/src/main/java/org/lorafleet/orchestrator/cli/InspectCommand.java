@@ -99,15 +99,30 @@ final class InspectCommand implements Callable<Integer> {
 
   private void run(PrintWriter out) throws IOException {
     JsonNode s = JSON.readTree(path.resolve("summary.json").toFile());
-    out.printf("Run '%s': %d steps, %,d tokens, %.0f tokens/s, wall %.0f s%n", s.path("name").asText(),
-        s.path("steps").asLong(), s.path("tokens").asLong(), s.path("tokens_per_s").asDouble(),
-        s.path("wall_time_s").asDouble());
-    out.printf("  eval loss %s → %s%n", s.path("initial_eval_loss").asText("-"), s.path("final_eval_loss").asText("-"));
+    out.printf("Run '%s': %s%n", s.path("name").asText(), org.lorafleet.orchestrator.report.RunReport.totals(s));
     JsonNode d = s.path("data");
     out.printf("  data: %,d rows (%,d bad), %,d train / %,d eval sequences%n", d.path("rows").asLong(),
         d.path("bad_rows").asLong(), d.path("train_sequences").asLong(), d.path("eval_sequences").asLong());
+    for (JsonNode w : s.path("workers")) {
+      long rss = w.path("peak_rss_bytes").asLong(-1);
+      double compute = w.path("compute_s").asDouble();
+      out.printf(java.util.Locale.ROOT, "  worker %d on %s: %d steps, %,.0f tokens/s computing, %.0f s waiting%s%n",
+          w.path("worker").asInt(), w.path("host").asText(), w.path("steps_computed").asLong(),
+          compute > 0 ? w.path("tokens").asLong() / compute : 0.0, w.path("wait_s").asDouble(),
+          rss < 0 ? "" : ", peak RSS " + human(rss));
+    }
+    for (JsonNode x : s.path("samples")) {
+      out.println("  sample prompt: " + oneLine(x.path("prompt").asText()));
+      out.println("    base:    " + oneLine(x.path("base").asText()));
+      out.println("    adapted: " + oneLine(x.path("adapted").asText()));
+    }
     out.println("  adapter: " + s.path("adapter_dir").asText());
     out.println("  versions: " + s.path("versions"));
+    for (String f : new String[] {"report.html", "tensorboard"}) {
+      if (Files.exists(path.resolve(f))) {
+        out.println("  " + f + ": " + path.resolve(f));
+      }
+    }
     Path metrics = path.resolve("metrics.jsonl");
     if (Files.exists(metrics)) {
       List<String> lines = Files.readAllLines(metrics);
@@ -184,6 +199,11 @@ final class InspectCommand implements Callable<Integer> {
       return;
     }
     out.printf(Locale.ROOT, "  size: %,d parameters (%s in the files)%n", params, human(bytes));
+  }
+
+  private static String oneLine(String text) {
+    String t = text.replace("\n", "\\n");
+    return t.length() > 160 ? t.substring(0, 157) + "..." : t;
   }
 
   private static String human(long bytes) {

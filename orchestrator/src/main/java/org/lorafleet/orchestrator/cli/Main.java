@@ -17,11 +17,13 @@ import picocli.CommandLine.Command;
     description = "Fine-tune Hugging Face language models with LoRA adapters on Spark.",
     subcommands = {TrainCommand.class, SweepCommand.class, ValidateCommand.class, DataCommand.class, EvalCommand.class,
         GenerateCommand.class,
-        MergeCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
+        MergeCommand.class, InspectCommand.class, CommandLine.HelpCommand.class,
+        picocli.AutoComplete.GenerateCompletion.class},
     footer = {"", "Examples:", "  lorafleet train -c configs/quickstart.yaml",
         "  lorafleet train -c configs/quickstart.yaml --set train.max_steps=20 --set lora.r=4",
         "  lorafleet sweep -c configs/sweep.yaml",
-        "  spark-submit --master yarn --deploy-mode cluster lorafleet-app.jar train -c hdfs:///jobs/job.yaml"})
+        "  spark-submit --master yarn --deploy-mode cluster lorafleet-app.jar train -c hdfs:///jobs/job.yaml",
+        "  source <(lorafleet generate-completion)    # tab completion in bash and zsh"})
 public final class Main implements Runnable {
 
   public static final int EXIT_FAILURE = 1;
@@ -29,6 +31,13 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+      description = "Also show Spark's, Hadoop's and LoRA Fleet's INFO logs (by default only warnings, errors and "
+          + "the native backend chosen).")
+  void verbose(boolean on) {
+    ConsoleLogging.apply(on);
+  }
 
   @Override
   public void run() {
@@ -42,6 +51,7 @@ public final class Main implements Runnable {
    * this returns on success and throws on failure.
    */
   public static void main(String[] args) {
+    ConsoleLogging.apply(false); // --verbose, when given, raises it again while the arguments are parsed
     NativeBuild.select(); // before anything loads ND4J; the executors choose for themselves (BarrierWorker)
     int code = commandLine().execute(args);
     if (!inYarnApplicationMaster()) {

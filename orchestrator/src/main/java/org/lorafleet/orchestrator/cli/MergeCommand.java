@@ -24,7 +24,7 @@ final class MergeCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base model folder (or URI).")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base model folder (or URI), or a Hub id.")
   String model;
 
   @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "PEFT adapter folder.")
@@ -35,6 +35,7 @@ final class MergeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    model = org.lorafleet.orchestrator.model.HubModels.folder(model, System.err); // a Hub id: its cached snapshot
     CausalLm base = BaseModels.replica(model);
     LoraAdapter a = PeftAdapterFolder.load(LocalModelDir.of(adapter), base);
     try (HfCheckpoint ck = HfCheckpoint.open(LocalModelDir.of(model))) {

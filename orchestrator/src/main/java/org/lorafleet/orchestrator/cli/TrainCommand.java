@@ -49,7 +49,8 @@ final class TrainCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.start("lorafleet-" + cfg.name(), master, cfg.spark().master(),
         cfg.spark().conf());
     try {
-      TrainJob.run(cfg, spark, new TrainJob.Options(resume, force, failAt, System.out));
+      TrainJob.run(cfg, spark, new TrainJob.Options(resume, force, failAt,
+          org.lorafleet.orchestrator.train.StatusLine.console(System.out)));
       return 0;
     } finally {
       spark.stop();

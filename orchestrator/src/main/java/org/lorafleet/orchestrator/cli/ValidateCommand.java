@@ -52,6 +52,12 @@ final class ValidateCommand implements Callable<Integer> {
             + "output %s.%n", config, cfg.name(), cfg.model().path(), cfg.lora().r(), cfg.lora().targetModules().toYaml(),
         cfg.distributed().workers(), cfg.distributed().mode().yamlName(), steps, cfg.output().dir());
     String model = cfg.model().path();
+    if (org.lorafleet.orchestrator.hub.HubModelId.looksLikeHubId(model)) {
+      out.println("Memory estimate skipped: model " + model + " is a Hub id, downloaded when the job runs (train "
+          + "prints the estimate then).");
+      out.flush();
+      return 0;
+    }
     if (model.contains("://") && !model.startsWith("file:") || !java.nio.file.Files.isDirectory(
         java.nio.file.Path.of(model.startsWith("file:") ? java.net.URI.create(model).getPath() : model))) {
       out.println("Memory estimate skipped: the model folder " + model + " is not on this machine (train prints it "

@@ -63,6 +63,11 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
     return model.loadOptions().withPrecision(org.lorafleet.trainer.model.Precision.valueOf(train.precision().name()));
   }
 
+  /** This job with another model section (a Hub id replaced by the folder the run reads). */
+  public JobConfig withModel(ModelConfig m) {
+    return new JobConfig(name, seed, m, lora, data, train, distributed, parameterServer, checkpoint, output, spark);
+  }
+
   /**
    * The values that must not change when a run resumes from a checkpoint, because each changes the
    * math of the steps still to run (the model, the adapter's shape, which rows train and evaluate, the

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -41,9 +42,20 @@ public record HubEnvironment(String endpoint, String token, boolean offline, Pat
     token = token == null || token.isBlank() ? null : token.trim();
   }
 
-  /** The settings of this process's environment. */
+  /** The variables read, which a JVM system property of the same name overrides (spark-submit --driver-java-options). */
+  static final List<String> VARIABLES = List.of("HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_HOME", "HF_HUB_CACHE",
+      "XDG_CACHE_HOME");
+
+  /** The settings of this process's environment, a system property such as {@code -DHF_HUB_OFFLINE=1} winning. */
   public static HubEnvironment fromSystem() {
-    return fromEnv(System.getenv());
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    for (String v : VARIABLES) {
+      String p = System.getProperty(v);
+      if (p != null) {
+        env.put(v, p);
+      }
+    }
+    return fromEnv(env);
   }
 
   /** The settings described by {@code env} (a map of environment variables; tests pass their own). */

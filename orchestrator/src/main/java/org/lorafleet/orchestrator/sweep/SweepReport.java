@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.lorafleet.orchestrator.config.SweepConfig;
 import org.lorafleet.orchestrator.config.SweepParameter;
+import org.lorafleet.orchestrator.report.Html;
+import org.lorafleet.orchestrator.report.SvgPlot;
 
 /**
  * {@code report.html}: one self-contained page (inline CSS and SVG, no scripts, nothing fetched) with
@@ -38,39 +40,32 @@ final class SweepReport {
     }
     StringBuilder h = new StringBuilder();
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sweep ")
-        .append(escape(sweep.name())).append("</title>\n<style>")
-        .append("body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafafa}")
-        .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}")
-        .append("table{border-collapse:collapse;background:#fff}td,th{padding:4px 10px;border-bottom:1px solid #e4e4e4;")
-        .append("text-align:left;white-space:nowrap}th{background:#f0f0f0}td.num{text-align:right}")
-        .append(".swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}")
-        .append(".charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0;background:#fff;padding:8px;")
-        .append("border:1px solid #e4e4e4}figcaption{font-weight:600;margin-bottom:4px}.axis{font-size:11px;fill:#555}")
-        .append(".muted{color:#777}.failed{color:#b00020}.empty{fill:#999}")
+        .append(Html.escape(sweep.name())).append("</title>\n<style>")
+        .append(Html.STYLE)
         .append("</style></head><body>\n");
     long done = ranked.stream().filter(r -> r.status() == TrialRecord.Status.COMPLETED).count();
     long stopped = ranked.stream().filter(r -> r.status() == TrialRecord.Status.STOPPED).count();
     long failed = ranked.stream().filter(r -> r.status() == TrialRecord.Status.FAILED).count();
-    h.append("<h1>Sweep ").append(escape(sweep.name())).append("</h1>\n<p class=\"muted\">")
+    h.append("<h1>Sweep ").append(Html.escape(sweep.name())).append("</h1>\n<p class=\"muted\">")
         .append(ranked.size()).append(" trials (").append(sweep.method().yamlName()).append("): ").append(done)
         .append(" completed, ").append(stopped).append(" stopped early, ").append(failed).append(" failed, ")
         .append(ranked.size() - done - stopped - failed).append(" not finished. Ranked by ")
-        .append(escape(sweep.metric().yamlName())).append(" (").append(sweep.goal().yamlName()).append(").</p>\n");
+        .append(Html.escape(sweep.metric().yamlName())).append(" (").append(sweep.goal().yamlName()).append(").</p>\n");
 
     h.append("<h2>Leaderboard</h2>\n<table id=\"leaderboard\"><tr><th>#</th><th>trial</th><th>status</th><th>")
-        .append(escape(sweep.metric().yamlName())).append("</th>");
+        .append(Html.escape(sweep.metric().yamlName())).append("</th>");
     List<String> keys = Leaderboard.paramKeys(ranked);
-    keys.forEach(k -> h.append("<th>").append(escape(k)).append("</th>"));
+    keys.forEach(k -> h.append("<th>").append(Html.escape(k)).append("</th>"));
     h.append("<th>steps</th><th>time</th></tr>\n");
     for (int i = 0; i < ranked.size(); i++) {
       TrialRecord r = ranked.get(i);
       h.append("<tr data-trial=\"").append(r.id()).append("\"><td class=\"num\">").append(i + 1)
           .append("</td><td><span class=\"swatch\" style=\"background:").append(color.get(r.id())).append("\"></span>")
           .append(r.id()).append("</td><td").append(r.status() == TrialRecord.Status.FAILED ? " class=\"failed\"" : "")
-          .append(r.error() != null ? " title=\"" + escape(r.error()) + "\"" : "").append('>')
+          .append(r.error() != null ? " title=\"" + Html.escape(r.error()) + "\"" : "").append('>')
           .append(r.status().yamlName()).append("</td><td class=\"num\">")
           .append(Double.isFinite(r.metric()) ? String.format(Locale.ROOT, "%.4f", r.metric()) : "–").append("</td>");
-      keys.forEach(k -> h.append("<td>").append(escape(r.params().getOrDefault(k, ""))).append("</td>"));
+      keys.forEach(k -> h.append("<td>").append(Html.escape(r.params().getOrDefault(k, ""))).append("</td>"));
       h.append("<td class=\"num\">").append(r.steps()).append(r.plannedSteps() > 0 ? " / " + r.plannedSteps() : "")
           .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.0f s", r.seconds()))
           .append("</td></tr>\n");
@@ -87,11 +82,11 @@ final class SweepReport {
       eval.add(new SvgPlot.Series(r.id(), color.get(r.id()), points(evals), true,
           evals.stream().map(p -> r.id() + " step " + p.step() + ": eval loss " + SvgPlot.fmt(p.value())).toList()));
     }
-    figure(h, "Training loss", SvgPlot.chart("train-loss", SvgPlot.XAxis.linear("step"), "training loss", train));
-    figure(h, "Eval loss", SvgPlot.chart("eval-loss", SvgPlot.XAxis.linear("step"), "eval loss", eval));
+    Html.figure(h, "Training loss", SvgPlot.chart("train-loss", SvgPlot.XAxis.linear("step"), "training loss", train));
+    Html.figure(h, "Eval loss", SvgPlot.chart("eval-loss", SvgPlot.XAxis.linear("step"), "eval loss", eval));
     h.append("</div>\n");
 
-    h.append("<h2>").append(escape(sweep.metric().yamlName())).append(" against each parameter</h2>\n")
+    h.append("<h2>").append(Html.escape(sweep.metric().yamlName())).append(" against each parameter</h2>\n")
         .append("<div class=\"charts\">");
     for (int k = 0; k < keys.size(); k++) {
       String key = keys.get(k);
@@ -108,7 +103,7 @@ final class SweepReport {
             List.of(r.id() + ": " + key + "=" + v + ", " + sweep.metric().yamlName() + " "
                 + SvgPlot.fmt(r.metric()) + " (" + r.status().yamlName() + ")")));
       }
-      figure(h, sweep.metric().yamlName() + " vs " + key,
+      Html.figure(h, sweep.metric().yamlName() + " vs " + key,
           SvgPlot.chart("param-" + k, axis, sweep.metric().yamlName(), pts));
     }
     h.append("</div>\n<p class=\"muted\">Stopped trials are plotted at the metric they were stopped with. ")
@@ -142,13 +137,5 @@ final class SweepReport {
 
   private static List<double[]> points(List<TrialMetrics.Point> ps) {
     return ps.stream().map(p -> new double[] {p.step(), p.value()}).toList();
-  }
-
-  private static void figure(StringBuilder h, String caption, String svg) {
-    h.append("<figure><figcaption>").append(escape(caption)).append("</figcaption>").append(svg).append("</figure>");
-  }
-
-  static String escape(String s) {
-    return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

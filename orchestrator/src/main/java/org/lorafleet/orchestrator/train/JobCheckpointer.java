@@ -54,7 +54,7 @@ final class JobCheckpointer {
     try {
       tmp = Files.createTempDirectory("lorafleet-adapter");
       LoraAdapter a = LoraAdapter.fromTensors(model, lora, snap.weights(), "the parameter server snapshot");
-      PeftAdapterFolder.save(a, model, tmp, cfg.model().path());
+      PeftAdapterFolder.save(a, model, tmp, outputs.baseModelName());
       long step = snap.version() * JobConversions.stepsPerVersion(cfg.distributed()); // named in optimizer steps
       CheckpointState state = new CheckpointState(step, cfg.seed(), lineage.fingerprint(),
           progress.lastLoss(), Versions.all(), ConfigWriter.toRedactedYaml(cfg), lineage.runId(),

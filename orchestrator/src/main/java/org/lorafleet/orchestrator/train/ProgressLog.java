@@ -16,7 +16,7 @@ import org.lorafleet.ps.api.StepOutcome;
 /**
  * Per-step metrics: one JSON line per step (and per evaluation) in a local metrics.jsonl that the
  * job copies to its output dir, and a progress line with ETA on the console every {@code logEvery}
- * steps. Called from one thread at a time (the parameter server's listener thread and the driver).
+ * steps (updated in place on a terminal, see {@link StatusLine}). Called from one thread at a time (the parameter server's listener thread and the driver).
  */
 final class ProgressLog implements AutoCloseable {
 
@@ -92,9 +92,14 @@ final class ProgressLog implements AutoCloseable {
     write(line);
     if (JobConversions.crosses(done - stepsPerVersion, done, logEvery) || done == totalSteps) {
       double perStep = elapsed / Math.max(1, done - firstStep);
-      console.printf(Locale.ROOT, "step %5d/%d %s %3.0f%%  loss %.4f  lr %s  gnorm %s  %,.0f tok/s  ETA %s%n", done,
-          totalSteps, bar(done), 100.0 * done / totalSteps, o.meanLoss(), fmt(o.lr(), "%.2e"),
+      String text = String.format(Locale.ROOT, "step %5d/%d %s %3.0f%%  loss %.4f  lr %s  gnorm %s  %,.0f tok/s  ETA %s",
+          done, totalSteps, bar(done), 100.0 * done / totalSteps, o.meanLoss(), fmt(o.lr(), "%.2e"),
           fmt(o.gradNormBeforeClip(), "%.3f"), tokensPerSecond, duration(perStep * (totalSteps - done)));
+      if (console instanceof StatusLine.Terminal t) {
+        t.status(text); // in place on a terminal
+      } else {
+        console.println(text);
+      }
     }
   }
 
@@ -148,6 +153,9 @@ final class ProgressLog implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (console instanceof StatusLine.Terminal t) {
+      t.keepStatus(); // the last progress line stays on screen
+    }
     try {
       writer.close();
     } catch (IOException e) {

@@ -18,7 +18,9 @@ import org.lorafleet.orchestrator.data.DataPipeline;
 import org.lorafleet.orchestrator.config.QualityConfig;
 import org.lorafleet.orchestrator.data.PreparedData;
 import org.lorafleet.orchestrator.data.TokenSequence;
+import org.lorafleet.orchestrator.hub.HubModelId;
 import org.lorafleet.orchestrator.model.BaseModels;
+import org.lorafleet.orchestrator.model.HubModels;
 import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.ps.auth.JobTokens;
 import org.lorafleet.ps.optim.AdamWSettings;
@@ -75,15 +77,18 @@ public final class TrainJob {
 
   private TrainJob() {}
 
-  public static Result run(JobConfig cfg, SparkSession spark, Options opts) {
+  public static Result run(JobConfig asWritten, SparkSession spark, Options opts) {
     PrintStream out = opts.out();
     long t0 = System.nanoTime();
     SparkContext sc = spark.sparkContext();
     Configuration hadoop = sc.hadoopConfiguration();
 
     // --- setup: output dir, checkpoints, base model, starting adapter
-    JobOutputs outputs = new JobOutputs(new HadoopDir(cfg.output().dir(), hadoop), cfg);
-    outputs.writeResolvedConfig();
+    JobOutputs outputs = new JobOutputs(new HadoopDir(asWritten.output().dir(), hadoop), asWritten);
+    outputs.writeResolvedConfig(); // as written: a Hub id stays a Hub id
+    HubModels.Resolved model = HubModels.resolve(asWritten, sc.master(), hadoop, out);
+    JobConfig cfg = model.config(); // model.path is the folder the driver and executors read
+    outputs.model(model);
     CheckpointStore checkpoints = new CheckpointStore(cfg.checkpoint().dir(), cfg.checkpoint().keepLast(), hadoop);
     checkpoints.recover().forEach(out::println); // an interrupted write: its complete checkpoint is put in place
     checkpoints.probeWritable(); // an unwritable checkpoint dir fails here, before any compute
@@ -97,6 +102,9 @@ public final class TrainJob {
           + "; each executor chooses for its own CPU.");
     }
     java.util.Map<String, String> fingerprint = RunLineage.fingerprint(cfg, hadoop);
+    if (model.snapshot() != null) { // the commit, not where this machine caches it
+      fingerprint.put("model.path", HubModelId.SCHEME + model.snapshot().repo() + "@" + model.snapshot().commit());
+    }
     Checkpoint resume = ResumePolicy.choose(cfg, fingerprint, opts, checkpoints, hadoop, out);
     RunLineage lineage = RunLineage.start(fingerprint, resume, checkpoints, out);
     CausalLm driverModel = BaseModels.replica(cfg.model().path(), cfg.loadOptions());
@@ -237,13 +245,16 @@ public final class TrainJob {
             finalEval,
             lineage.tokensBefore() + progress.tokens(), progress.tokens() / Math.max(progress.elapsedSeconds(), 1e-9), wall,
             resume == null ? null : resume.location(), ps.core().appliedSteps(), reports);
-        outputs.writeSummary(result, data.stats());
+        outputs.writeSummaryAndReport(result, data.stats(), SampleGenerations.of(data.eval(), cfg.model().path(),
+            cfg.loadOptions(), adapter.settings(), last.weights()));
         out.printf(Locale.ROOT, "Done in %s: %d step(s), %,d tokens (%,.0f tokens/s), eval loss %.4f → %.4f.%n",
             ProgressLog.duration(wall), result.steps(), result.tokens(), result.tokensPerSecond(), initialEval, finalEval);
         out.println("Adapter written to " + adapterDir);
         if (mergedDir != null) {
           out.println("Merged model written to " + mergedDir);
         }
+        out.println("Report: " + outputs.location() + "/report.html; curves: tensorboard --logdir "
+            + outputs.location() + "/tensorboard");
         return result;
       } finally {
         io.close();

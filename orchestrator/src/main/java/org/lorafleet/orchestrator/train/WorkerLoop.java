@@ -69,7 +69,7 @@ final class WorkerLoop {
     }
     int worker = Integer.parseInt(workerId.substring("worker-".length()));
     return new WorkerReport(worker, attempt, WorkerReport.localHost(), ProcessHandle.current().pid(), threads, computed,
-        tokens, computeSeconds, waitSeconds, refusedStale);
+        tokens, computeSeconds, waitSeconds, refusedStale, WorkerReport.peakRss());
   }
 
   private void sync(LoraTrainer trainer, long firstStep) {

@@ -43,7 +43,15 @@ class CliTest {
     }
     Outcome version = run("--version");
     assertEquals(0, version.code());
-    assertTrue(version.out().contains("spark 3.5.6") && version.out().contains("nd4j 1.0.0-M2.1"), version.out());
+    assertTrue(version.out().contains("spark 3.5.6") && version.out().contains("nd4j 1.0.0-M2.1")
+        && version.out().matches("(?s).*hadoop 3\\.\\d+\\.\\d+.*"), version.out());
+    assertTrue(run("train", "--help").out().contains("--verbose"), "--verbose is offered by every command");
+    assertEquals(0, run("validate", "--verbose", "-c", REPO.resolve("configs/quickstart.yaml").toString()).code());
+    ConsoleLogging.apply(false); // the level is global: back to the default for the other tests
+    Outcome completion = run("generate-completion");
+    assertEquals(0, completion.code(), completion.err());
+    assertTrue(completion.out().contains("complete -F") && completion.out().contains("inspect")
+        && completion.out().contains("--set"), "a bash/zsh completion script for every command and option");
     assertEquals(Main.EXIT_USAGE, run("train").code(), "missing -c is a usage error");
   }
 

@@ -7,14 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lorafleet.orchestrator.metrics.TensorBoardEventReader;
+import org.lorafleet.orchestrator.report.RunReport;
+import org.lorafleet.orchestrator.sweep.ChromiumScreenshot;
+import org.lorafleet.orchestrator.metrics.TensorBoardEventReader.Point;
 import org.lorafleet.trainer.testsupport.SharedModels;
 
 /**
@@ -67,6 +74,37 @@ class RealModelEndToEndTest {
     double before = summary.get("initial_eval_loss").asDouble();
     double after = summary.get("final_eval_loss").asDouble();
     assertTrue(after <= 0.7 * before, "eval loss " + before + " -> " + after + " fell by less than 30%");
+
+    // TensorBoard events beside metrics.jsonl: a train/loss scalar per logged step, eval/loss per evaluation
+    Map<String, List<Point>> tb = TensorBoardEventReader.scalars(tmp.resolve("out/tensorboard"));
+    long lossLines = Files.readAllLines(tmp.resolve("out/metrics.jsonl")).stream()
+        .filter(l -> l.contains("\"loss\":")).count();
+    assertEquals(lossLines, tb.get("train/loss").size(), tb.keySet().toString());
+    assertTrue(tb.containsKey("train/lr") && tb.containsKey("train/tokens_per_s"), tb.keySet().toString());
+    List<Point> evals = tb.get("eval/loss");
+    assertEquals((float) after, evals.get(evals.size() - 1).value());
+    assertEquals(120, evals.get(evals.size() - 1).step());
+
+    // report.html: self-contained, the curves drawn (checked in headless Chromium), before/after samples
+    Path html = tmp.resolve("out/report.html");
+    String report = Files.readString(html);
+    assertTrue(!report.contains("<script") && !report.contains("src=") && !report.contains("<link"), "self-contained");
+    assertTrue(report.contains("id=\"samples\"") && report.contains("id=\"workers\"")
+        && report.contains("id=\"config\"") && report.contains("train_sequences".replace('_', ' ')), "report sections");
+    JsonNode samples = summary.get("samples");
+    assertEquals(3, samples.size(), summary.toPrettyString());
+    assertTrue(java.util.stream.StreamSupport.stream(samples.spliterator(), false)
+        .anyMatch(x -> !x.get("base").asText().equals(x.get("adapted").asText())), "the adapter changed some text");
+    Path png = Path.of("target", "test-artifacts", "run-report.png").toAbsolutePath();
+    java.awt.image.BufferedImage shot = ChromiumScreenshot.render(html, png, 1280, 1400);
+    for (String color : new String[] {RunReport.TRAIN, RunReport.EVAL}) {
+      int n = ChromiumScreenshot.pixelsOf(shot, color);
+      assertTrue(n > 144 + 300, color + " has only " + n + " pixels in " + png + ": a curve is missing");
+    }
+    Outcome inspect = run("inspect", tmp.resolve("out").toString());
+    assertEquals(0, inspect.code(), inspect.err());
+    assertTrue(inspect.out().contains("sample prompt: ") && inspect.out().contains("report.html: ")
+        && inspect.out().contains("eval loss ") && inspect.out().contains("worker 0 on "), inspect.out());
 
     // The eval command reports the same base and adapted losses as the training run.
     Outcome eval = run(concat(new String[] {"eval", "-c", config}, sets));

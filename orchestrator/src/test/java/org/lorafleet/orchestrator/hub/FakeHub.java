@@ -32,10 +32,10 @@ import java.util.stream.Stream;
  * {@code /blobs/<key>} with Range support, standing in for the CDN. Switches: gating by token, corrupting one
  * file's bytes, cutting one download after N bytes once. Counts requests by kind.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
   /** The commit every repo's {@code main} resolves to. */
-  static final String COMMIT = "3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a";
+  public static final String COMMIT = "3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a";
 
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -55,7 +55,7 @@ final class FakeHub implements AutoCloseable {
   /** The Range header of every blob request that had one. */
   final List<String> ranges = new CopyOnWriteArrayList<>();
 
-  FakeHub() {
+  public FakeHub() {
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     } catch (IOException e) {
@@ -67,7 +67,7 @@ final class FakeHub implements AutoCloseable {
   }
 
   /** Serves every regular file of {@code folder} as repo {@code repo}. */
-  FakeHub addRepo(String repo, Path folder) {
+  public FakeHub addRepo(String repo, Path folder) {
     Map<String, byte[]> files = new TreeMap<>();
     try (Stream<Path> list = Files.list(folder)) {
       for (Path p : list.filter(Files::isRegularFile).toList()) {
@@ -86,7 +86,7 @@ final class FakeHub implements AutoCloseable {
     return this;
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
@@ -106,7 +106,7 @@ final class FakeHub implements AutoCloseable {
     cutFile = file;
   }
 
-  int totalRequests() {
+  public int totalRequests() {
     return apiRequests.get() + resolveRequests.get() + blobRequests.get();
   }
 

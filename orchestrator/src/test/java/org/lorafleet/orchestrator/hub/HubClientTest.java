@@ -202,7 +202,11 @@ class HubClientTest {
   void aCutDownloadResumesWithARangeRequest() throws IOException {
     hub.cutOnce("model.safetensors", 300_000);
     HubSnapshot snap = download(client());
-    assertTrue(hub.ranges.contains("bytes=300000-"), "ranges asked: " + hub.ranges);
+    // the client resumes from what reached it: up to the 300,000 bytes sent before the connection dropped
+    // (a reset may discard the last of them in flight)
+    assertEquals(1, hub.ranges.size(), "ranges asked: " + hub.ranges);
+    long from = Long.parseLong(hub.ranges.get(0).replaceAll("bytes=(\\d+)-", "$1"));
+    assertTrue(from > 0 && from <= 300_000, "ranges asked: " + hub.ranges);
     assertArrayEquals(Files.readAllBytes(source.resolve("model.safetensors")),
         Files.readAllBytes(snap.dir().resolve("model.safetensors")));
     assertTrue(log.toString(StandardCharsets.UTF_8).contains("resuming"), log.toString(StandardCharsets.UTF_8));

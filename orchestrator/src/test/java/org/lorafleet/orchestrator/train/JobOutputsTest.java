@@ -6,12 +6,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lorafleet.orchestrator.io.HadoopDir;
+import org.lorafleet.orchestrator.metrics.TensorBoardEventReader;
+import org.lorafleet.orchestrator.metrics.TensorBoardEventReader.Point;
 
-/** metrics.jsonl of a resumed run keeps the history before the checkpoint, whatever the earlier run left. */
+/**
+ * metrics.jsonl (and the TensorBoard events made from it) of a resumed run keep the history before the
+ * checkpoint, whatever the earlier run left.
+ */
 class JobOutputsTest {
 
   @TempDir
@@ -35,5 +41,14 @@ class JobOutputsTest {
     outputs.copyMetrics(local); // the next checkpoint of the same run
     assertEquals(List.of(expected.get(0), expected.get(1), expected.get(2), expected.get(3), expected.get(4),
         "{\"step\":5,\"loss\":3.6}"), Files.readAllLines(out.resolve("metrics.jsonl")));
+
+    // tensorboard/ is rewritten from the merged history each time: one event file, no repeated steps
+    try (var files = Files.list(out.resolve("tensorboard"))) {
+      assertEquals(1, files.count());
+    }
+    Map<String, List<Point>> tb = TensorBoardEventReader.scalars(out.resolve("tensorboard"));
+    assertEquals(List.of(new Point(1, 5f), new Point(2, 4f), new Point(3, 3.8f), new Point(4, 3.7f),
+        new Point(5, 3.6f)), tb.get("train/loss"));
+    assertEquals(List.of(new Point(2, 4.5f)), tb.get("eval/loss"));
   }
 }

@@ -1,36 +1,36 @@
-package org.lorafleet.orchestrator.sweep;
+package org.lorafleet.orchestrator.report;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Small self-contained SVG charts for the sweep report: lines (loss curves) and scatter (metric
+ * Small self-contained SVG charts for the sweep and run reports: lines (loss curves) and scatter (metric
  * against a parameter, on a linear, logarithmic or categorical x axis). No scripts, no external
  * resources; a point's {@code <title>} shows its values on hover.
  */
-final class SvgPlot {
+public final class SvgPlot {
 
-  static final int WIDTH = 560;
-  static final int HEIGHT = 320;
+  public static final int WIDTH = 560;
+  public static final int HEIGHT = 320;
   private static final int LEFT = 64;
   private static final int RIGHT = 16;
   private static final int TOP = 16;
   private static final int BOTTOM = 48;
 
   /** One curve or set of points, drawn in {@code color}; {@code tip} labels points on hover. */
-  record Series(String label, String color, List<double[]> points, boolean line, List<String> tips) {}
+  public record Series(String label, String color, List<double[]> points, boolean line, List<String> tips) {}
 
   /** How the x axis maps values: linear, log10, or categories at 0..n-1 labelled by {@code categories}. */
-  record XAxis(String title, boolean log, List<String> categories) {
-    static XAxis linear(String title) {
+  public record XAxis(String title, boolean log, List<String> categories) {
+    public static XAxis linear(String title) {
       return new XAxis(title, false, List.of());
     }
   }
 
   private SvgPlot() {}
 
-  static String chart(String id, XAxis x, String yTitle, List<Series> series) {
+  public static String chart(String id, XAxis x, String yTitle, List<Series> series) {
     List<double[]> all = new ArrayList<>();
     series.forEach(s -> s.points().stream().filter(p -> Double.isFinite(p[1]) && Double.isFinite(p[0])
         && (!x.log() || p[0] > 0)).forEach(all::add));
@@ -78,10 +78,10 @@ final class SvgPlot {
     }
     svg.append(text(LEFT + (WIDTH - LEFT - RIGHT) / 2.0, HEIGHT - 10, "middle", x.title()));
     svg.append(String.format(Locale.ROOT, "<text transform=\"translate(14,%.1f) rotate(-90)\" text-anchor=\"middle\" "
-        + "class=\"axis\">%s</text>", TOP + (HEIGHT - TOP - BOTTOM) / 2.0, SweepReport.escape(yTitle)));
+        + "class=\"axis\">%s</text>", TOP + (HEIGHT - TOP - BOTTOM) / 2.0, Html.escape(yTitle)));
 
     for (Series s : series) {
-      svg.append("<g class=\"series\" data-label=\"").append(SweepReport.escape(s.label())).append("\">");
+      svg.append("<g class=\"series\" data-label=\"").append(Html.escape(s.label())).append("\">");
       List<double[]> pts = s.points().stream().filter(p -> Double.isFinite(p[1]) && (!x.log() || p[0] > 0)).toList();
       if (s.line() && pts.size() > 1) {
         StringBuilder d = new StringBuilder();
@@ -97,7 +97,7 @@ final class SvgPlot {
           double[] p = pts.get(i);
           String tip = i < s.tips().size() ? s.tips().get(i) : s.label() + ": " + fmt(p[1]);
           svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s</title>"
-              + "</circle>", f.px(tx(x, p[0])), f.py(p[1]), s.line() ? "3" : "6", s.color(), SweepReport.escape(tip)));
+              + "</circle>", f.px(tx(x, p[0])), f.py(p[1]), s.line() ? "3" : "6", s.color(), Html.escape(tip)));
         }
       }
       svg.append("</g>");
@@ -160,7 +160,7 @@ final class SvgPlot {
     return ticks(lo, hi);
   }
 
-  static String fmt(double v) {
+  public static String fmt(double v) {
     double a = Math.abs(v);
     if (a != 0 && (a < 1e-3 || a >= 1e5)) {
       return String.format(Locale.ROOT, "%.1e", v);
@@ -175,6 +175,6 @@ final class SvgPlot {
 
   private static String text(double x, double y, String anchor, String s) {
     return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"axis\">%s</text>", x, y,
-        anchor, SweepReport.escape(s));
+        anchor, Html.escape(s));
   }
 }
