@@ -2,10 +2,9 @@ package org.lorafleet.orchestrator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.lorafleet.orchestrator.cli.Outcome.run;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,18 +17,6 @@ import picocli.CommandLine;
 class CliTest {
 
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome run(String... args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   @Test
   void helpAndVersionAreReadable() {

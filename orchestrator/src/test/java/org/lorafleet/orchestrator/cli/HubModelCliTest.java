@@ -3,12 +3,11 @@ package org.lorafleet.orchestrator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.lorafleet.orchestrator.cli.Outcome.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,18 +36,6 @@ class HubModelCliTest {
   Path tmp;
   private FakeHub hub;
   private final Map<String, String> saved = new HashMap<>();
-
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome run(String... args) {
-    var cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   @BeforeEach
   void start() {

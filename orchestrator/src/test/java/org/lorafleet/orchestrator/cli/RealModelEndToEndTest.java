@@ -2,11 +2,10 @@ package org.lorafleet.orchestrator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.lorafleet.orchestrator.cli.Outcome.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,18 +38,6 @@ class RealModelEndToEndTest {
       "data", "support", "programs", "program", "module", "modules", "server", "tool", "tools", "version",
       "development", "contains", "provides", "application", "applications", "system", "perl", "linux", "debian",
       "documentation", "interface", "client", "plugin", "source", "software", "java", "gnu");
-
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome run(String... args) {
-    var cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   @Test
   void pretrainedModelGeneratesEnglishAndLearnsDebianDescriptions(@TempDir Path tmp) throws Exception {
