@@ -60,6 +60,7 @@ public final class ConfigWriter {
     model.put("dtype", m.dtype().yamlName());
     model.put("quantize", m.quantize().yamlName());
     model.put("double_quant", m.doubleQuant());
+    model.put("hub_stage_dir", m.hubStageDir());
 
     LoraConfig l = c.lora();
     ObjectNode lora = root.putObject("lora");

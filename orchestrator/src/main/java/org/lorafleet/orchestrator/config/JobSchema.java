@@ -17,7 +17,7 @@ public final class JobSchema {
 
   public static final Schema MODEL = Schema.builder()
       .add("path", STRING).add("backend", STRING).add("adapter", STRING).add("dtype", STRING).add("quantize", STRING)
-      .add("double_quant", BOOL).build();
+      .add("double_quant", BOOL).add("hub_stage_dir", STRING).build();
 
   public static final Schema LORA = Schema.builder()
       .add("r", INT).add("alpha", NUMBER).add("dropout", NUMBER).add("target_modules", STRING_OR_LIST)

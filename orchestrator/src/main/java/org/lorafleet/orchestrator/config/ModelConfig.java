@@ -17,9 +17,12 @@ import org.lorafleet.trainer.quant.Quantization;
  * @param quantize quantise the decoder layers' frozen linear weights at load time: {@code none}
  *     (default), {@code int8} (per output channel), {@code nf4} or {@code int4} (groups of 64 inputs)
  * @param doubleQuant also quantise the 4-bit formats' group scales to 8 bits (QLoRA); default false
+ * @param hubStageDir a Hadoop folder shared by the cluster where a {@code path} given by Hub id is staged
+ *     once per commit for the executors; default null: {@code <parent of output.dir>/.hub-cache} when the
+ *     output is on a Hadoop file system
  */
 public record ModelConfig(String path, Backend backend, String adapter, Dtype dtype, Quantize quantize,
-    boolean doubleQuant) {
+    boolean doubleQuant, String hubStageDir) {
 
   static final String SECTION = "model";
 
@@ -60,6 +63,7 @@ public record ModelConfig(String path, Backend backend, String adapter, Dtype dt
     c.nullOrNotBlank("adapter", adapter);
     c.check(dtype != null, "dtype", "is required");
     c.check(quantize != null, "quantize", "is required");
+    c.nullOrNotBlank("hub_stage_dir", hubStageDir);
     c.check(!doubleQuant || quantize == Quantize.NF4 || quantize == Quantize.INT4, "double_quant",
         "applies to the 4-bit formats only; set model.quantize to nf4 or int4, or double_quant to false");
     c.done();
@@ -67,7 +71,7 @@ public record ModelConfig(String path, Backend backend, String adapter, Dtype dt
 
   /** A float32 base on the CPU, nothing quantised. */
   public ModelConfig(String path, Backend backend, String adapter) {
-    this(path, backend, adapter, Dtype.AUTO, Quantize.NONE, false);
+    this(path, backend, adapter, Dtype.AUTO, Quantize.NONE, false, null);
   }
 
   /** How the trainer holds the base. */
@@ -82,6 +86,7 @@ public record ModelConfig(String path, Backend backend, String adapter, Dtype dt
     Dtype dtype = n.choice("dtype", Dtype.AUTO, Dtype.class);
     Quantize quantize = n.choice("quantize", Quantize.NONE, Quantize.class);
     boolean doubleQuant = n.bool("double_quant", false);
-    return n.attempt(() -> new ModelConfig(path, backend, adapter, dtype, quantize, doubleQuant));
+    String hubStageDir = n.string("hub_stage_dir", null);
+    return n.attempt(() -> new ModelConfig(path, backend, adapter, dtype, quantize, doubleQuant, hubStageDir));
   }
 }

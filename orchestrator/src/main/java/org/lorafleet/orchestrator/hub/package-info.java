@@ -7,5 +7,10 @@
  * safetensors weights), resumes partial downloads, checks LFS files' SHA-256 and honours
  * {@code HF_TOKEN}, {@code HF_ENDPOINT} and {@code HF_HUB_OFFLINE}
  * ({@link org.lorafleet.orchestrator.hub.HubEnvironment}).
+ *
+ * <p>Where each part lives: {@code HubClient} decides what a snapshot needs and puts it in the cache;
+ * {@code HubHttp} sends the requests (token, redirects, the Hub's error answers); {@code BlobDownload}
+ * moves one file's bytes (resume, retry, size and SHA-256 checks) and {@code DownloadProgress} draws its
+ * progress line; {@code HubCache} is the on-disk layout and its locks.
  */
 package org.lorafleet.orchestrator.hub;

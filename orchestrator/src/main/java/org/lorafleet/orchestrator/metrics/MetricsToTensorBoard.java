@@ -18,7 +18,10 @@ import java.util.List;
  * {@code {"step":10,"loss":2.3,"lr":0.001,"grad_norm":0.5,"tokens_per_s":800.1,"step_time_s":0.2,...}}
  * gives {@code train/loss}, {@code train/lr}, {@code train/grad_norm}, {@code train/tokens_per_s} and
  * {@code train/step_time_s}; an evaluation line {@code {"step":10,"eval_loss":2.1,"eval_perplexity":8.2,...}}
- * gives {@code eval/loss} and {@code eval/perplexity}; all at the line's step. Other keys are not
+ * gives {@code eval/loss} and {@code eval/perplexity}; a worker's timeline line
+ * {@code {"step":10,"worker":1,"worker_tokens_per_s":410.2,"worker_step_time_s":0.4,"worker_rss_bytes":6.1e8}}
+ * gives {@code worker-1/tokens_per_s}, {@code worker-1/step_time_s} and {@code worker-1/rss_mib}; all at
+ * the line's step. Other keys are not
  * converted; a key whose value is not a number (metrics.jsonl writes NaN as null) is skipped, and a
  * line that is not an object with an integral {@code step} is ignored.
  *
@@ -85,11 +88,23 @@ public final class MetricsToTensorBoard implements AutoCloseable {
     if (step == null || !step.isIntegralNumber() || !step.canConvertToLong()) {
       return;
     }
+    JsonNode worker = line.get("worker");
+    if (worker != null && worker.isIntegralNumber()) {
+      String prefix = "worker-" + worker.asLong() + "/";
+      scalar(line, "worker_tokens_per_s", prefix + "tokens_per_s", step.asLong(), 1);
+      scalar(line, "worker_step_time_s", prefix + "step_time_s", step.asLong(), 1);
+      scalar(line, "worker_rss_bytes", prefix + "rss_mib", step.asLong(), 1.0 / (1 << 20));
+      return;
+    }
     for (String[] keyAndTag : TAGS) {
-      JsonNode v = line.get(keyAndTag[0]);
-      if (v != null && v.isNumber()) {
-        out.scalar(keyAndTag[1], step.asLong(), v.asDouble());
-      }
+      scalar(line, keyAndTag[0], keyAndTag[1], step.asLong(), 1);
+    }
+  }
+
+  private void scalar(JsonNode line, String key, String tag, long step, double scale) {
+    JsonNode v = line.get(key);
+    if (v != null && v.isNumber()) {
+      out.scalar(tag, step, v.asDouble() * scale);
     }
   }
 

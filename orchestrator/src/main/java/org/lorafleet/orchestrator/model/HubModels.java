@@ -20,10 +20,10 @@ import org.lorafleet.orchestrator.hub.HubSnapshot;
 /**
  * {@code model.path} given as a Hub id ({@code Qwen/Qwen2.5-0.5B}, {@code hf://org/name@rev}): the driver
  * resolves the revision once and downloads into the shared cache ({@link HubClient}); executors never call
- * the Hub. With a local master they read the driver's cache folder; on a cluster whose output is on a
- * Hadoop file system the snapshot is staged once per commit beside the output folder, in
- * {@code <parent of output.dir>/.hub-cache/models--org--name/snapshots/<commit>/}, shared by every job
- * written to the same parent, and executors read it from there. Blocks while downloading and staging.
+ * the Hub. With a local master they read the driver's cache folder; on a cluster the snapshot is staged
+ * once per commit in {@code <stage root>/models--org--name/snapshots/<commit>/} ({@link #stageRoot}), shared
+ * by every job staging to the same root, and executors read it from there. Blocks while downloading and
+ * staging.
  */
 public final class HubModels {
 
@@ -57,12 +57,26 @@ public final class HubModels {
         + ", cache " + env.cacheDir());
     HubSnapshot snap = new HubClient(env).snapshot(id, out);
     String location = snap.dir().toString();
-    org.apache.hadoop.fs.Path output = new org.apache.hadoop.fs.Path(cfg.output().dir());
-    if (!master.startsWith("local") && !LocalModelDir.isLocal(output.toUri().toString()) && output.getParent() != null) {
-      location = stage(snap, new org.apache.hadoop.fs.Path(output.getParent(), ".hub-cache"), hadoop, out);
+    org.apache.hadoop.fs.Path root = stageRoot(cfg);
+    if (!master.startsWith("local") && root != null) {
+      location = stage(snap, root, hadoop, out);
     }
     out.println("Model " + id + " is commit " + snap.commit() + ", read from " + location);
     return new Resolved(cfg.withModel(withPath(cfg.model(), location)), snap, path);
+  }
+
+  /**
+   * Where a cluster job stages Hub snapshots: {@code model.hub_stage_dir}, else {@code .hub-cache} beside an
+   * output folder on a Hadoop file system; null when neither (executors then read the driver's cache path,
+   * which only works where they share its disk).
+   */
+  static org.apache.hadoop.fs.Path stageRoot(JobConfig cfg) {
+    if (cfg.model().hubStageDir() != null) {
+      return new org.apache.hadoop.fs.Path(cfg.model().hubStageDir());
+    }
+    org.apache.hadoop.fs.Path output = new org.apache.hadoop.fs.Path(cfg.output().dir());
+    return LocalModelDir.isLocal(output.toUri().toString()) || output.getParent() == null ? null
+        : new org.apache.hadoop.fs.Path(output.getParent(), ".hub-cache");
   }
 
   /** A folder as it is, or the cached snapshot folder of a Hub id (downloaded into the cache if missing). */
@@ -74,7 +88,7 @@ public final class HubModels {
   }
 
   private static ModelConfig withPath(ModelConfig m, String path) {
-    return new ModelConfig(path, m.backend(), m.adapter(), m.dtype(), m.quantize(), m.doubleQuant());
+    return new ModelConfig(path, m.backend(), m.adapter(), m.dtype(), m.quantize(), m.doubleQuant(), m.hubStageDir());
   }
 
   /**

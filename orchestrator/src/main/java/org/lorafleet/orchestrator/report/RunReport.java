@@ -31,19 +31,7 @@ public final class RunReport {
     for (String key : new String[] {"loss", "eval_loss", "lr", "tokens_per_s", "step_time_s", "grad_norm"}) {
       c.put(key, new ArrayList<>());
     }
-    for (String line : metricsJsonl == null ? new String[0] : metricsJsonl.split("\n")) {
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode n;
-      try {
-        n = JSON.readTree(line);
-      } catch (JsonProcessingException torn) {
-        continue; // a line cut short by a killed run
-      }
-      if (!n.path("step").isIntegralNumber()) {
-        continue;
-      }
+    for (JsonNode n : lines(metricsJsonl)) {
       for (Map.Entry<String, List<double[]>> e : c.entrySet()) {
         if (n.has(e.getKey())) {
           double v = JsonNumbers.read(n.get(e.getKey()));
@@ -54,6 +42,56 @@ public final class RunReport {
       }
     }
     return c;
+  }
+
+  /**
+   * Each worker's timeline in a metrics.jsonl ({@code worker_tokens_per_s}, {@code worker_step_time_s},
+   * {@code worker_rss_bytes} lines), as [step, value] points by worker and key.
+   */
+  static Map<Integer, Map<String, List<double[]>>> workerCurves(String metricsJsonl) {
+    Map<Integer, Map<String, List<double[]>>> byWorker = new java.util.TreeMap<>();
+    for (JsonNode n : lines(metricsJsonl)) {
+      if (!n.path("worker").isIntegralNumber()) {
+        continue;
+      }
+      Map<String, List<double[]>> c = byWorker.computeIfAbsent(n.get("worker").asInt(), w -> new LinkedHashMap<>());
+      for (String key : new String[] {"worker_tokens_per_s", "worker_step_time_s", "worker_rss_bytes"}) {
+        double v = JsonNumbers.read(n.get(key));
+        if (Double.isFinite(v)) {
+          c.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {n.get("step").asLong(), v});
+        }
+      }
+    }
+    return byWorker;
+  }
+
+  /** The JSON objects with an integral step among the lines of a metrics.jsonl; torn lines are skipped. */
+  private static List<JsonNode> lines(String metricsJsonl) {
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : metricsJsonl == null ? new String[0] : metricsJsonl.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        JsonNode n = JSON.readTree(line);
+        if (n.path("step").isIntegralNumber()) {
+          out.add(n);
+        }
+      } catch (JsonProcessingException torn) {
+        // a line cut short by a killed run
+      }
+    }
+    return out;
+  }
+
+  /** One series per worker of {@code key}, scaled by {@code scale}, in the worker's palette colour. */
+  private static List<SvgPlot.Series> perWorker(Map<Integer, Map<String, List<double[]>>> byWorker, String key,
+      double scale) {
+    List<SvgPlot.Series> series = new ArrayList<>();
+    byWorker.forEach((w, c) -> series.add(new SvgPlot.Series("worker " + w, SvgPlot.colorOf(w),
+        c.getOrDefault(key, List.of()).stream().map(p -> new double[] {p[0], p[1] * scale}).toList(), true,
+        List.of())));
+    return series;
   }
 
   public static String html(JsonNode summary, String metricsJsonl) {
@@ -78,6 +116,17 @@ public final class RunReport {
         new SvgPlot.Series("step time", OTHER, c.get("step_time_s"), true, List.of()))));
     h.append("</div>\n<p class=\"muted\"><span class=\"swatch\" style=\"background:").append(TRAIN)
         .append("\"></span>train <span class=\"swatch\" style=\"background:").append(EVAL).append("\"></span>eval</p>\n");
+
+    Map<Integer, Map<String, List<double[]>>> byWorker = workerCurves(metricsJsonl);
+    h.append("<h2>Workers over time</h2>\n<div class=\"charts\">");
+    Html.figure(h, "Throughput per worker (tokens per wall second)", SvgPlot.chart("worker-throughput", steps,
+        "tokens/s", perWorker(byWorker, "worker_tokens_per_s", 1)));
+    Html.figure(h, "Memory per worker (resident set of its JVM)", SvgPlot.chart("worker-memory", steps, "MiB",
+        perWorker(byWorker, "worker_rss_bytes", 1.0 / (1 << 20))));
+    h.append("</div>\n<p class=\"muted\">");
+    byWorker.keySet().forEach(w -> h.append("<span class=\"swatch\" style=\"background:").append(SvgPlot.colorOf(w))
+        .append("\"></span>worker ").append(w).append(' '));
+    h.append("</p>\n");
 
     h.append("<h2>Workers</h2>\n<table id=\"workers\"><tr><th>worker</th><th>host</th><th>pid</th><th>threads</th>"
         + "<th>steps</th><th>tokens</th><th>compute s</th><th>wait s</th><th>tokens/s computing</th>"

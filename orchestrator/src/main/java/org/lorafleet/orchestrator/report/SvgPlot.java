@@ -18,6 +18,15 @@ public final class SvgPlot {
   private static final int TOP = 16;
   private static final int BOTTOM = 48;
 
+  /** Tableau 10: distinct colours that stay readable on white. */
+  public static final List<String> PALETTE = List.of("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+      "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac");
+
+  /** The {@code index}-th colour of {@link #PALETTE}, repeating after ten. */
+  public static String colorOf(int index) {
+    return PALETTE.get(index % PALETTE.size());
+  }
+
   /** One curve or set of points, drawn in {@code color}; {@code tip} labels points on hover. */
   public record Series(String label, String color, List<double[]> points, boolean line, List<String> tips) {}
 

@@ -16,14 +16,10 @@ import org.lorafleet.orchestrator.report.SvgPlot;
  */
 final class SweepReport {
 
-  /** Tableau 10: distinct colours that stay readable on white. */
-  static final List<String> PALETTE = List.of("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-      "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac");
-
   private SweepReport() {}
 
   static String colorOf(int index) {
-    return PALETTE.get(index % PALETTE.size());
+    return SvgPlot.colorOf(index);
   }
 
   /**

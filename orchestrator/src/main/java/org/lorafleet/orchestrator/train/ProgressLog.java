@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.lorafleet.ps.api.StepOutcome;
 
@@ -112,6 +113,26 @@ final class ProgressLog implements AutoCloseable {
     write(line);
     console.printf(Locale.ROOT, "eval  step %5d  loss %.4f  perplexity %.2f  (%,d tokens)%n", step, loss, perplexity,
         evalTokens);
+  }
+
+  /**
+   * Appends each worker's timeline, one line per sample:
+   * {@code {"step":40,"worker":1,"worker_tokens_per_s":812.5,"worker_step_time_s":0.31,"worker_rss_bytes":612345856}}.
+   */
+  synchronized void workerTimelines(List<WorkerReport> reports) {
+    for (WorkerReport r : reports) {
+      for (WorkerTimeline.Sample s : r.timeline()) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("step", s.step());
+        line.put("worker", r.worker());
+        line.put("worker_tokens_per_s", round(s.tokensPerSecond()));
+        line.put("worker_step_time_s", round(s.stepSeconds()));
+        if (s.rssBytes() >= 0) {
+          line.put("worker_rss_bytes", s.rssBytes());
+        }
+        write(line);
+      }
+    }
   }
 
   synchronized void flush() {

@@ -223,6 +223,7 @@ public final class TrainJob {
           throw cause instanceof TrainingFailedException ? cause
               : new TrainingFailedException("Training stopped: " + cause.getMessage(), cause);
         }
+        progress.workerTimelines(reports);
         progress.flush();
 
         // --- output: final checkpoint, adapter, merged model, metrics, summary

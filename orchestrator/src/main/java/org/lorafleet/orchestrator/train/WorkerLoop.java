@@ -46,6 +46,7 @@ final class WorkerLoop {
   private long refusedStale;
   private double computeSeconds;
   private double waitSeconds;
+  private WorkerTimeline timeline;
 
   WorkerLoop(TrainPlan plan, int worker, WorkerData data, ParameterServerClient ps, int attempt, int threads) {
     this.plan = plan;
@@ -62,6 +63,7 @@ final class WorkerLoop {
     VersionedTensors start = ps.pull();
     LoraAdapter adapter = LoraAdapter.fromTensors(model, plan.lora(), start.tensors(), "the parameter server");
     LoraTrainer trainer = new LoraTrainer(model, adapter, new AdamW(plan.adamW()), plan.seed(), plan.gradientCheckpointing());
+    timeline = new WorkerTimeline(plan.endStep());
     switch (plan.mode()) {
       case SYNC -> sync(trainer, reg.version());
       case LOCAL_SGD -> localSgd(trainer, reg.version());
@@ -69,7 +71,7 @@ final class WorkerLoop {
     }
     int worker = Integer.parseInt(workerId.substring("worker-".length()));
     return new WorkerReport(worker, attempt, WorkerReport.localHost(), ProcessHandle.current().pid(), threads, computed,
-        tokens, computeSeconds, waitSeconds, refusedStale, WorkerReport.peakRss());
+        tokens, computeSeconds, waitSeconds, refusedStale, WorkerReport.peakRss(), timeline.samples());
   }
 
   private void sync(LoraTrainer trainer, long firstStep) {
@@ -91,6 +93,7 @@ final class WorkerLoop {
         ps.awaitVersion(workerId, step + 1, waitLimit()); // the last step applied, or its failure reported
       }
       waitSeconds += (System.nanoTime() - t1) / 1e9;
+      timeline.unitDone(step + 1, s.tokens, step + 1 == plan.endStep());
     }
   }
 
@@ -128,6 +131,7 @@ final class WorkerLoop {
         ps.awaitVersion(workerId, round + 1, waitLimit());
       }
       waitSeconds += (System.nanoTime() - t1) / 1e9;
+      timeline.unitDone(Math.min((round + 1) * k, plan.endStep()), roundTokens, round + 1 == rounds);
     }
   }
 
@@ -138,6 +142,7 @@ final class WorkerLoop {
       VersionedTensors v = ps.pull();
       waitSeconds += (System.nanoTime() - t1) / 1e9;
       if (v.version() >= plan.endStep()) {
+        timeline.unitDone(v.version(), 0, true);
         return;
       }
       trainer.adapter().setParameters(v.tensors());
@@ -148,6 +153,7 @@ final class WorkerLoop {
       try {
         ps.pushGradients(workerId, v.version(), s.grads, s.lossSum, s.tokens);
         position++;
+        timeline.unitDone(v.version() + 1, s.tokens, false);
       } catch (PsException e) {
         if (e.reason() != Refusal.STALE && e.reason() != Refusal.OLD_STEP) {
           throw e;

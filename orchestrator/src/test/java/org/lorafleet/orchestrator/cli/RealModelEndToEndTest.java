@@ -68,6 +68,13 @@ class RealModelEndToEndTest {
         .filter(l -> l.contains("\"loss\":")).count();
     assertEquals(lossLines, tb.get("train/loss").size(), tb.keySet().toString());
     assertTrue(tb.containsKey("train/lr") && tb.containsKey("train/tokens_per_s"), tb.keySet().toString());
+    // each of the 2 workers' throughput, step time and memory over time, sampled every step of 120
+    for (int w = 0; w < 2; w++) {
+      assertEquals(120, tb.get("worker-" + w + "/step_time_s").size(), tb.keySet().toString());
+      List<Point> rss = tb.get("worker-" + w + "/rss_mib");
+      assertTrue(rss.size() == 120 && rss.stream().allMatch(p -> p.value() > 50 && p.value() < 64 * 1024), rss.toString());
+      assertTrue(tb.get("worker-" + w + "/tokens_per_s").stream().allMatch(p -> p.value() > 0), "worker " + w);
+    }
     List<Point> evals = tb.get("eval/loss");
     assertEquals((float) after, evals.get(evals.size() - 1).value());
     assertEquals(120, evals.get(evals.size() - 1).step());
@@ -78,13 +85,21 @@ class RealModelEndToEndTest {
     assertTrue(!report.contains("<script") && !report.contains("src=") && !report.contains("<link"), "self-contained");
     assertTrue(report.contains("id=\"samples\"") && report.contains("id=\"workers\"")
         && report.contains("id=\"config\"") && report.contains("train_sequences".replace('_', ' ')), "report sections");
+    for (String chart : new String[] {"worker-throughput", "worker-memory"}) {
+      String svg = report.substring(report.indexOf("id=\"" + chart + "\""));
+      svg = svg.substring(0, svg.indexOf("</svg>"));
+      for (int w = 0; w < 2; w++) {
+        assertTrue(svg.contains("stroke=\"" + org.lorafleet.orchestrator.report.SvgPlot.colorOf(w) + "\""),
+            chart + " has no curve of worker " + w);
+      }
+    }
     JsonNode samples = summary.get("samples");
     assertEquals(3, samples.size(), summary.toPrettyString());
     assertTrue(java.util.stream.StreamSupport.stream(samples.spliterator(), false)
         .anyMatch(x -> !x.get("base").asText().equals(x.get("adapted").asText())), "the adapter changed some text");
     Path png = Path.of("target", "test-artifacts", "run-report.png").toAbsolutePath();
-    java.awt.image.BufferedImage shot = ChromiumScreenshot.render(html, png, 1280, 1400);
-    for (String color : new String[] {RunReport.TRAIN, RunReport.EVAL}) {
+    java.awt.image.BufferedImage shot = ChromiumScreenshot.render(html, png, 1280, 1800);
+    for (String color : new String[] {RunReport.TRAIN, RunReport.EVAL, org.lorafleet.orchestrator.report.SvgPlot.colorOf(1)}) {
       int n = ChromiumScreenshot.pixelsOf(shot, color);
       assertTrue(n > 144 + 300, color + " has only " + n + " pixels in " + png + ": a curve is missing");
     }

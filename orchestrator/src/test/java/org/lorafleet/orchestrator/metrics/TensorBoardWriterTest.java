@@ -161,7 +161,7 @@ class TensorBoardWriterTest {
   }
 
   @Test
-  void convertsMetricsJsonlToTrainAndEvalScalars() throws IOException {
+  void convertsMetricsJsonlToTrainEvalAndWorkerScalars() throws IOException {
     Path jsonl = tmp.resolve("metrics.jsonl");
     Files.writeString(jsonl, String.join("\n",
         "{\"step\":0,\"eval_loss\":2.5,\"eval_perplexity\":12.18,\"eval_tokens\":4000}",
@@ -174,6 +174,9 @@ class TensorBoardWriterTest {
         "[1,2,3]",
         "{\"step\":\"30\",\"loss\":9.9}",
         "{\"step\":20,\"eval_loss\":2.1,\"eval_perplexity\":8.2,\"eval_tokens\":4000}",
+        "{\"step\":20,\"worker\":1,\"worker_tokens_per_s\":410.5,\"worker_step_time_s\":0.4,"
+            + "\"worker_rss_bytes\":629145600}",
+        "{\"step\":20,\"worker\":0,\"worker_tokens_per_s\":400,\"worker_step_time_s\":0.5}",
         ""));
     Path out = tmp.resolve("job/tensorboard");
     MetricsToTensorBoard.writeFromMetricsJsonl(jsonl, out);
@@ -186,7 +189,9 @@ class TensorBoardWriterTest {
         "train/loss@10=" + 2.3f, "train/lr@10=" + 0.001f, "train/grad_norm@10=0.5",
         "train/tokens_per_s@10=" + 800.1f, "train/step_time_s@10=" + 0.2f,
         "train/loss@20=" + 2.1f, "train/tokens_per_s@20=810.0", "train/step_time_s@20=0.25",
-        "eval/loss@20=" + 2.1f, "eval/perplexity@20=" + 8.2f), got);
+        "eval/loss@20=" + 2.1f, "eval/perplexity@20=" + 8.2f,
+        "worker-1/tokens_per_s@20=410.5", "worker-1/step_time_s@20=" + 0.4f, "worker-1/rss_mib@20=600.0",
+        "worker-0/tokens_per_s@20=400.0", "worker-0/step_time_s@20=0.5"), got);
   }
 
   @Test

@@ -64,4 +64,21 @@ class HubModelsStagingTest {
       assertEquals(1, left.count(), "no temporary folder left beside the snapshot");
     }
   }
+
+  @Test
+  void theStageRootIsTheConfiguredFolderElseBesideAHadoopOutput() {
+    java.util.function.Function<String, org.lorafleet.orchestrator.config.JobConfig> job = extra ->
+        org.lorafleet.orchestrator.config.ConfigLoader.parse("name: j\nmodel: {path: org/name" + extra + "}\n"
+            + "data: {train: d.jsonl}\noutput: {dir: hdfs://nn:8020/runs/j}\n", "j.yaml", java.util.List.of());
+    assertEquals("hdfs://nn:8020/runs/.hub-cache", HubModels.stageRoot(job.apply("")).toString());
+    assertEquals("hdfs://nn:8020/shared/hub", HubModels.stageRoot(job.apply(", hub_stage_dir: hdfs://nn:8020/shared/hub"))
+        .toString());
+    org.lorafleet.orchestrator.config.JobConfig local = org.lorafleet.orchestrator.config.ConfigLoader.parse(
+        "name: j\nmodel: {path: org/name}\ndata: {train: d.jsonl}\noutput: {dir: " + tmp.resolve("out") + "}\n",
+        "j.yaml", java.util.List.of());
+    assertEquals(null, HubModels.stageRoot(local), "a local output gives no shared stage by default");
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.lorafleet.orchestrator.config.ConfigException.class,
+        () -> job.apply(", hub_stage_dir: ' '"));
+    assertTrue(e.getMessage().contains("model.hub_stage_dir"), e.getMessage());
+  }
 }
