@@ -8,6 +8,7 @@
 #   PS_BENCH_GC=-XX:+UseG1GC bench/ps-bench.sh    another collector (default: ParallelGC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mvn -q -B -pl parameter-server -am install -DskipTests  # tensor-math first
 mvn -q -B -pl parameter-server test-compile
 mvn -q -B -pl parameter-server dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/ps-bench.classpath

@@ -1,8 +1,8 @@
 package org.lorafleet.orchestrator.checkpoint;
 
 import java.util.Map;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.lora.LoraSettings;
 
 /**

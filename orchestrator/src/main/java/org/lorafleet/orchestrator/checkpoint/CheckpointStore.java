@@ -18,9 +18,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.orchestrator.io.LocalFiles;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.trainer.lora.PeftAdapterFolder;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 import org.lorafleet.trainer.safetensors.SafetensorsWriter;
 

@@ -1,5 +1,6 @@
 package org.lorafleet.orchestrator.train;
 
+import org.lorafleet.math.optim.LrSchedule;
 import org.lorafleet.orchestrator.config.DataConfig;
 import org.lorafleet.orchestrator.config.DistributedConfig;
 import org.lorafleet.orchestrator.config.LoraConfig;
@@ -7,7 +8,6 @@ import org.lorafleet.orchestrator.config.TrainConfig;
 import org.lorafleet.orchestrator.data.DataSpec;
 import org.lorafleet.ps.api.Aggregation;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.optim.LrSchedule;
 import org.lorafleet.trainer.lora.LoraSettings;
 
 /** Maps config records onto the trainer's and parameter server's own types. */

@@ -2,9 +2,9 @@ package org.lorafleet.orchestrator.train;
 
 import java.io.Serializable;
 import java.time.Duration;
+import org.lorafleet.math.optim.AdamWSettings;
+import org.lorafleet.math.optim.LrSchedule;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.optim.AdamWSettings;
-import org.lorafleet.ps.optim.LrSchedule;
 import org.lorafleet.trainer.lora.LoraSettings;
 import org.lorafleet.trainer.model.LoadOptions;
 

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.safetensors.SafetensorsWriter;
 
 /** Checkpoints on a real HDFS (MiniDFSCluster): atomic write, keep_last, corrupt ones skipped. */

@@ -14,9 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.orchestrator.config.ConfigLoader;
 import org.lorafleet.orchestrator.config.JobConfig;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 
 /**

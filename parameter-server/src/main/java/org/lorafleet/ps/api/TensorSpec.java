@@ -1,7 +1,7 @@
 package org.lorafleet.ps.api;
 
 import java.util.Arrays;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /** Name and shape of one tensor the job trains. */
 public record TensorSpec(String name, long[] shape) {

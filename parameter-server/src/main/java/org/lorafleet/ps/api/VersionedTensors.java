@@ -1,7 +1,7 @@
 package org.lorafleet.ps.api;
 
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /**
  * One published version in full. The map keeps the job's tensor order; the tensors belong to the

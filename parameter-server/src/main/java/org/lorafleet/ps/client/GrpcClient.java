@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.HeartbeatReply;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsMetrics;
@@ -59,7 +60,6 @@ import org.lorafleet.ps.rpc.proto.TensorChannelRequest;
 import org.lorafleet.ps.rpc.proto.UpdateKind;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
 import org.lorafleet.ps.tensorchannel.TensorChannelClient;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * {@link ParameterServerClient} over gRPC (Netty). Pushes, pulls and version waits go over the

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.HeartbeatReply;
 import org.lorafleet.ps.api.PsMetrics;
 import org.lorafleet.ps.api.PushAck;
@@ -14,7 +15,6 @@ import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.api.VersionedTensors;
 import org.lorafleet.ps.server.ParameterServerCore;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * Calls a {@link ParameterServerCore} in the same JVM: no network, no serialisation, the same

@@ -3,6 +3,7 @@ package org.lorafleet.ps.client;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.HeartbeatReply;
 import org.lorafleet.ps.api.PsMetrics;
 import org.lorafleet.ps.api.PushAck;
@@ -11,7 +12,6 @@ import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.api.VersionedTensors;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * A connection to the parameter server of one job. Every method is a blocking call that returns

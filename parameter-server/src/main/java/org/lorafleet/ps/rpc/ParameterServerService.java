@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
@@ -35,7 +36,6 @@ import org.lorafleet.ps.rpc.proto.TensorChannelRequest;
 import org.lorafleet.ps.rpc.proto.VersionStatusMessage;
 import org.lorafleet.ps.server.ParameterServerCore;
 import org.lorafleet.ps.server.PublishedVersion;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * The gRPC service over a {@link ParameterServerCore}. Calls reach it only through {@link

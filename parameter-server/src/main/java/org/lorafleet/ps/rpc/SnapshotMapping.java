@@ -5,11 +5,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.TensorSpec;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.optim.AdamW;
 import org.lorafleet.ps.rpc.proto.ArrayKind;
 import org.lorafleet.ps.rpc.proto.SnapshotHeader;
 import org.lorafleet.ps.rpc.proto.SnapshotMessage;
@@ -17,7 +18,6 @@ import org.lorafleet.ps.rpc.proto.TensorChunk;
 import org.lorafleet.ps.rpc.proto.WorkerProgressMessage;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
 import org.lorafleet.ps.snapshot.WorkerProgress;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * A {@link ServerSnapshot} as a stream of messages (header, then chunks of weights, first and

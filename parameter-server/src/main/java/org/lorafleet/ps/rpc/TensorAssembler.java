@@ -3,11 +3,11 @@ package org.lorafleet.ps.rpc;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.TensorSpec;
 import org.lorafleet.ps.rpc.proto.TensorChunk;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * Rebuilds tensors from chunks that arrive in order, checking each chunk as it comes: known name,

@@ -9,9 +9,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.rpc.proto.ArrayKind;
 import org.lorafleet.ps.rpc.proto.TensorChunk;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * Splits tensors into {@link TensorChunk}s of little-endian float32 bytes and back. Each chunk

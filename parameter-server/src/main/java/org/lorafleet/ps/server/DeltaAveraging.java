@@ -4,10 +4,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.Aggregation;
 import org.lorafleet.ps.linalg.Dense.Matrix;
 import org.lorafleet.ps.linalg.FactoredSvd;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * The local-sgd rule: token-weighted averaging of workers' weight deltas (FedAvg), with LoRA pairs

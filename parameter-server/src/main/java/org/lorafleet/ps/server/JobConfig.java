@@ -7,12 +7,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.optim.AdamWSettings;
+import org.lorafleet.math.optim.LrSchedule;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.Aggregation;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.optim.AdamWSettings;
-import org.lorafleet.ps.optim.LrSchedule;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * Everything a parameter server needs to run one training job. Build it with {@link #builder}.

@@ -3,7 +3,7 @@ package org.lorafleet.ps.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /**
  * Finds LoRA factor pairs among named tensors by PEFT naming: {@code <prefix>lora_A.weight} (shape

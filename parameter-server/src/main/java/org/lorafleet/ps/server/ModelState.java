@@ -3,13 +3,13 @@ package org.lorafleet.ps.server;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.optim.MeanGradientStep;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.optim.MeanGradientStep;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
 import org.lorafleet.ps.snapshot.WorkerProgress;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * The weights side of a server: optimizer state, the published versions and the log of applied

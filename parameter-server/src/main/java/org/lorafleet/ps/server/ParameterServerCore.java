@@ -14,10 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.HeartbeatReply;
 import org.lorafleet.ps.api.PsException;
-import org.lorafleet.ps.auth.Role;
-import org.lorafleet.ps.auth.TokenCheck;
 import org.lorafleet.ps.api.PsMetrics;
 import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
@@ -27,8 +26,9 @@ import org.lorafleet.ps.api.TensorSpec;
 import org.lorafleet.ps.api.UpdateKind;
 import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.ps.api.VersionStatus;
+import org.lorafleet.ps.auth.Role;
+import org.lorafleet.ps.auth.TokenCheck;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * The parameter server's state machine, independent of any transport: authoritative weights,

@@ -1,8 +1,8 @@
 package org.lorafleet.ps.server;
 
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.StepOutcome;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * One published version, immutable by contract: its arrays are never written after publication,

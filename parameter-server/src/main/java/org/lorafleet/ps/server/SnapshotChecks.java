@@ -2,11 +2,11 @@ package org.lorafleet.ps.server;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.TensorSpec;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /** Checks that a snapshot fits a job before it is restored. Stateless. */
 final class SnapshotChecks {

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.optim.MeanGradientStep;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.Aggregation;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.optim.MeanGradientStep;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * The pushes held for the current sync step or local-sgd round, keyed and combined in ascending

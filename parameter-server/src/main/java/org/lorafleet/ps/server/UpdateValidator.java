@@ -1,10 +1,10 @@
 package org.lorafleet.ps.server;
 
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.TensorSpec;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /** Checks a pushed update against the job's tensors before anything is stored. Stateless. */
 final class UpdateValidator {

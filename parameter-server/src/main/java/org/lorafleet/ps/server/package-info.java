@@ -3,6 +3,6 @@
  * org.lorafleet.ps.server.ParameterServerCore} (state machine, update rules, waiters, snapshots),
  * its {@link org.lorafleet.ps.server.JobConfig}, the local-sgd averaging ({@link
  * org.lorafleet.ps.server.DeltaAveraging}) and validation. The sync rule runs {@link
- * org.lorafleet.ps.optim.MeanGradientStep}, the same code as single-process training.
+ * org.lorafleet.math.optim.MeanGradientStep}, the same code as single-process training.
  */
 package org.lorafleet.ps.server;

@@ -3,10 +3,10 @@ package org.lorafleet.ps.snapshot;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * A consistent cut of a parameter server, taken between two updates: the weights of {@code

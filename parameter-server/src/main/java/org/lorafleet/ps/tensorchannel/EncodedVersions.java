@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.server.PublishedVersion;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * The pull reply of the latest version, encoded once into a direct buffer that every connection

@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.TensorSpec;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /** The composite parts of the {@link Wire} format: status replies, tensor specs, step outcomes. */
 final class Messages {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.PushAck;
@@ -18,7 +19,6 @@ import org.lorafleet.ps.api.UpdateKind;
 import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.auth.JobTokens;
 import org.lorafleet.ps.server.ParameterServerCore;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * One tensor-channel connection on the server: the handshake, then push and pull requests until

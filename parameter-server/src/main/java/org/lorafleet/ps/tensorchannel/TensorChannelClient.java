@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.PushAck;
@@ -19,7 +20,6 @@ import org.lorafleet.ps.api.UpdateKind;
 import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.api.VersionedTensors;
 import org.lorafleet.ps.auth.JobTokens;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * Pushes, pulls and version waits over the tensor channel. Thread-safe: each call borrows an idle authenticated

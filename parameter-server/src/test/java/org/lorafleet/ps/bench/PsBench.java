@@ -19,16 +19,16 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.lorafleet.math.optim.AdamWSettings;
+import org.lorafleet.math.optim.LrSchedule;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.client.ClientOptions;
 import org.lorafleet.ps.client.GrpcClient;
-import org.lorafleet.ps.optim.AdamWSettings;
-import org.lorafleet.ps.optim.LrSchedule;
 import org.lorafleet.ps.rpc.GrpcParameterServer;
 import org.lorafleet.ps.rpc.ServerOptions;
 import org.lorafleet.ps.server.JobConfig;
 import org.lorafleet.ps.server.ParameterServerCore;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /**
  * Loopback benchmark of the parameter server: sync-mode rounds in which each of C clients

@@ -16,15 +16,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.optim.MeanGradientStep;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsMetrics;
 import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.client.GrpcClient;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.optim.MeanGradientStep;
 import org.lorafleet.ps.server.JobConfig;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.GrpcHarness;
 import org.lorafleet.ps.testing.LeastSquares;
@@ -52,7 +52,7 @@ class GrpcConcurrencyTest {
 
   @Test
   void concurrentClientsMatchSequentialReplay() throws Exception {
-    JobConfig cfg = Fixtures.sync(init, CLIENTS).lrSchedule(org.lorafleet.ps.optim.LrSchedule.constant(0.01)).build();
+    JobConfig cfg = Fixtures.sync(init, CLIENTS).lrSchedule(org.lorafleet.math.optim.LrSchedule.constant(0.01)).build();
     AtomicInteger duplicates = new AtomicInteger();
     AtomicInteger lateRetries = new AtomicInteger();
     Map<String, FloatTensor> served;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.Refusal;
@@ -24,7 +25,6 @@ import org.lorafleet.ps.client.InProcessClient;
 import org.lorafleet.ps.client.ParameterServerClient;
 import org.lorafleet.ps.server.ParameterServerCore;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.GrpcHarness;
 import org.lorafleet.ps.testing.LeastSquares;
@@ -128,7 +128,7 @@ class GrpcEndToEndTest {
       assertTrue(Fixtures.bitEqual(h.core.published().tensors(), v1.tensors()));
       // The server applied exactly the pushed gradient: redo it locally.
       Map<String, FloatTensor> expected = LeastSquares.copy(big);
-      org.lorafleet.ps.optim.MeanGradientStep.apply(new org.lorafleet.ps.optim.AdamW(h.core.config().adamW()),
+      org.lorafleet.math.optim.MeanGradientStep.apply(new org.lorafleet.math.optim.AdamW(h.core.config().adamW()),
           expected, grad, 5, h.core.config().lrSchedule().lr(0), 0);
       assertTrue(Fixtures.bitEqual(expected, v1.tensors()));
       assertEquals(2.5, v1.lastOutcome().meanLoss());

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.Refusal;
@@ -24,7 +25,6 @@ import org.lorafleet.ps.rpc.proto.PushHeader;
 import org.lorafleet.ps.rpc.proto.PushMessage;
 import org.lorafleet.ps.rpc.proto.PushReply;
 import org.lorafleet.ps.rpc.proto.TensorChunk;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.GrpcHarness;
 

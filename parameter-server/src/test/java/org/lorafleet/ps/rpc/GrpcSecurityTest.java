@@ -14,19 +14,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.client.GrpcClient;
 import org.lorafleet.ps.rpc.proto.ParameterServerGrpc;
 import org.lorafleet.ps.rpc.proto.RegisterRequest;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.ps.snapshot.ServerSnapshot;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.GrpcHarness;
 import org.lorafleet.ps.testing.LeastSquares;
 import org.lorafleet.ps.testing.RecordingRelay;
 import org.lorafleet.ps.testing.SelfSignedCert;
-import org.lorafleet.ps.snapshot.ServerSnapshot;
 
 /** Authentication, TLS and binding. */
 class GrpcSecurityTest {

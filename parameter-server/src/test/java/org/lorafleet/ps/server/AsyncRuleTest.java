@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.optim.MeanGradientStep;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.ps.client.InProcessClient;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.optim.MeanGradientStep;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.LeastSquares;
 

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.Aggregation;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /** FedAvg and product aggregation against results computed by hand. */
 class DeltaAveragingTest {

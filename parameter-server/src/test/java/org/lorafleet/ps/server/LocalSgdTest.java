@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.Aggregation;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.ps.client.InProcessClient;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.ps.testing.Fixtures;
 
 /** local-sgd rounds through the server, against hand-computed FedAvg and product results. */

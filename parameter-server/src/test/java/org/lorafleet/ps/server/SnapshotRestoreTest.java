@@ -12,12 +12,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.client.InProcessClient;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.LeastSquares;
 
@@ -126,7 +126,7 @@ class SnapshotRestoreTest {
       Map<String, FloatTensor> bad = new LinkedHashMap<>(good.weights());
       bad.put(LeastSquares.BIAS, FloatTensor.zeros(7));
       ServerSnapshot wrong = new ServerSnapshot(good.jobId(), good.mode(), 3, bad,
-          new org.lorafleet.ps.optim.AdamW.State(0, Map.of(), Map.of()), Map.of(), null, 0);
+          new org.lorafleet.math.optim.AdamW.State(0, Map.of(), Map.of()), Map.of(), null, 0);
       PsException e = assertThrows(PsException.class, () -> c.restore(wrong));
       assertEquals(Refusal.WRONG_SHAPE, e.reason());
       assertEquals("The snapshot has tensor 'layer.bias' as [7]; job 'job-test' has it as [3].", e.getMessage());

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.PsException;
 import org.lorafleet.ps.api.PsStatus;
 import org.lorafleet.ps.api.Refusal;
@@ -21,7 +22,6 @@ import org.lorafleet.ps.api.UpdateKind;
 import org.lorafleet.ps.auth.JobTokens;
 import org.lorafleet.ps.client.GrpcClient;
 import org.lorafleet.ps.rpc.ServerOptions;
-import org.lorafleet.ps.tensor.FloatTensor;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.GrpcHarness;
 

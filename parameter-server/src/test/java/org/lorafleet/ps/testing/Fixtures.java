@@ -2,11 +2,11 @@ package org.lorafleet.ps.testing;
 
 import java.time.Duration;
 import java.util.Map;
+import org.lorafleet.math.optim.AdamWSettings;
+import org.lorafleet.math.optim.LrSchedule;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.optim.AdamWSettings;
-import org.lorafleet.ps.optim.LrSchedule;
 import org.lorafleet.ps.server.JobConfig;
-import org.lorafleet.ps.tensor.FloatTensor;
 
 /** Shared constants and config builders for tests. */
 public final class Fixtures {

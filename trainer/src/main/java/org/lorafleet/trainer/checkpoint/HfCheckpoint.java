@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.safetensors.DType;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 

@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.safetensors.SafetensorsWriter;
 
 /**

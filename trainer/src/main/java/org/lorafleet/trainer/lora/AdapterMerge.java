@@ -3,7 +3,7 @@ package org.lorafleet.trainer.lora;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.checkpoint.HfCheckpointWriter;
 import org.lorafleet.trainer.model.CausalLmLoader;

@@ -2,7 +2,7 @@ package org.lorafleet.trainer.nn;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

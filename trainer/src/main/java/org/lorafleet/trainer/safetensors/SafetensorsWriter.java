@@ -17,7 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /**
  * Writes float32 tensors as a safetensors file the way the Hugging Face library does: tensors in the

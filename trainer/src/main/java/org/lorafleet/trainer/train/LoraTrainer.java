@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.lorafleet.ps.optim.AdamW;
-import org.lorafleet.ps.optim.MeanGradientStep;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.optim.AdamW;
+import org.lorafleet.math.optim.MeanGradientStep;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.lora.LoraAdapter;
 import org.lorafleet.trainer.model.CausalLm;
 

@@ -1,7 +1,7 @@
 package org.lorafleet.trainer.train;
 
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /**
  * What a worker contributes for one micro-batch: the gradients of the <em>summed</em> token losses

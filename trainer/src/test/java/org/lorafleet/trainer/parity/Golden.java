@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 import org.lorafleet.trainer.testsupport.ReferenceCases;
 import org.lorafleet.trainer.train.Batch;

@@ -3,7 +3,7 @@ package org.lorafleet.trainer.parity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /** The reference README's tolerances: relative error ‖x − ref‖ / ‖ref‖ (scalars: |x − ref| / |ref|). */
 final class Tolerance {

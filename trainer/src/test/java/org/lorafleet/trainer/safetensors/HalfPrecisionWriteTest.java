@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /** float32 → bf16/fp16 rounding (nearest, ties to even) and writing tensors in those dtypes. */
 class HalfPrecisionWriteTest {

@@ -1,9 +1,9 @@
-package org.lorafleet.ps.optim;
+package org.lorafleet.math.optim;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /**
  * The synchronous update rule's arithmetic, shared by single-process training and the parameter

@@ -1,4 +1,4 @@
-package org.lorafleet.ps.optim;
+package org.lorafleet.math.optim;
 
 /**
  * Hyper-parameters of AdamW (Loshchilov &amp; Hutter, "Decoupled Weight Decay Regularization", 2019)

@@ -1,4 +1,4 @@
-package org.lorafleet.ps.tensor;
+package org.lorafleet.math.tensor;
 
 import java.util.Arrays;
 

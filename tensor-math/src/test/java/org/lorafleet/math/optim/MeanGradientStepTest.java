@@ -1,4 +1,4 @@
-package org.lorafleet.ps.optim;
+package org.lorafleet.math.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
-import org.lorafleet.ps.tensor.FloatTensor;
-import org.lorafleet.ps.testing.Fixtures;
-import org.lorafleet.ps.testing.LeastSquares;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /**
  * The fused, chunked sync step on adapters large enough to run in parallel chunks: same bits as
@@ -26,8 +24,8 @@ class MeanGradientStepTest {
   private static Map<String, FloatTensor> adapter(long seed, double scale) {
     SplittableRandom r = new SplittableRandom(seed);
     Map<String, FloatTensor> m = new LinkedHashMap<>();
-    m.put("a", LeastSquares.random(r, scale, 3, 100_000));
-    m.put("b", LeastSquares.random(r, scale, 90_000));
+    m.put("a", random(r, scale, 3, 100_000));
+    m.put("b", random(r, scale, 90_000));
     return m;
   }
 
@@ -45,12 +43,12 @@ class MeanGradientStepTest {
   private static Run twoStepsInto(double maxNorm) {
     AdamW opt = new AdamW(SETTINGS);
     Map<String, FloatTensor> p = adapter(1, 1.0);
-    Map<String, FloatTensor> before = LeastSquares.copy(p);
+    Map<String, FloatTensor> before = copy(p);
     MeanGradientStep.Outcome o = null;
     for (int step = 0; step < 2; step++) {
-      Map<String, FloatTensor> next = LeastSquares.copy(p); // content is overwritten
+      Map<String, FloatTensor> next = copy(p); // content is overwritten
       o = MeanGradientStep.applyInto(opt, p, sums(3), 1234, 1e-3, maxNorm, next);
-      assertTrue(step > 0 || Fixtures.bitEqual(before, p), "applyInto leaves the parameters it reads untouched");
+      assertTrue(step > 0 || bitEqual(before, p), "applyInto leaves the parameters it reads untouched");
       p = next;
     }
     return new Run(p, o, opt.snapshot());
@@ -70,7 +68,7 @@ class MeanGradientStepTest {
         o = MeanGradientStep.apply(opt, p, acc, 1234, 1e-3, maxNorm);
       }
       Run into = twoStepsInto(maxNorm);
-      assertTrue(Fixtures.bitEqual(p, into.params()), "maxNorm " + maxNorm);
+      assertTrue(bitEqual(p, into.params()), "maxNorm " + maxNorm);
       assertEquals(o.gradNormBeforeClip(), into.outcome().gradNormBeforeClip());
       for (String k : p.keySet()) {
         assertTrue(java.util.Arrays.equals(opt.snapshot().firstMoment().get(k), into.state().firstMoment().get(k)));
@@ -85,7 +83,7 @@ class MeanGradientStepTest {
     ForkJoinPool one = new ForkJoinPool(1);
     try {
       Run singleThread = one.submit(() -> twoStepsInto(0.5)).get(); // parallel streams stay in this pool
-      assertTrue(Fixtures.bitEqual(commonPool.params(), singleThread.params()));
+      assertTrue(bitEqual(commonPool.params(), singleThread.params()));
       assertEquals(commonPool.outcome().gradNormBeforeClip(), singleThread.outcome().gradNormBeforeClip());
     } finally {
       one.shutdown();
@@ -98,7 +96,7 @@ class MeanGradientStepTest {
     double lr = 1e-3;
     long tokens = 1234;
     Map<String, FloatTensor> p0 = adapter(1, 1.0);
-    Map<String, FloatTensor> out = LeastSquares.copy(p0);
+    Map<String, FloatTensor> out = copy(p0);
     MeanGradientStep.Outcome o = MeanGradientStep.applyInto(new AdamW(SETTINGS), p0, sums(3), tokens, lr, maxNorm,
         out);
     // Reference: mean gradient, global norm, torch's clip coefficient, one AdamW step (t = 1), all in double.
@@ -149,5 +147,41 @@ class MeanGradientStepTest {
       expected += (double) v * v;
     }
     assertEquals(expected, MeanGradientStep.sumOfSquares(x, 11, 11 + 1003, scale), 1e-12 * expected);
+  }
+
+  /** A tensor of {@code shape} with values uniform in [-scale, scale). */
+  private static FloatTensor random(SplittableRandom r, double scale, long... shape) {
+    FloatTensor t = FloatTensor.zeros(shape);
+    float[] d = t.data();
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (float) (r.nextDouble(-1, 1) * scale);
+    }
+    return t;
+  }
+
+  private static Map<String, FloatTensor> copy(Map<String, FloatTensor> m) {
+    Map<String, FloatTensor> c = new LinkedHashMap<>();
+    m.forEach((k, t) -> c.put(k, t.copy()));
+    return c;
+  }
+
+  /** Same names, shapes and float bits. */
+  private static boolean bitEqual(Map<String, FloatTensor> a, Map<String, FloatTensor> b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return false;
+    }
+    for (String k : a.keySet()) {
+      float[] x = a.get(k).data();
+      float[] y = b.get(k).data();
+      if (!a.get(k).sameShape(b.get(k)) || x.length != y.length) {
+        return false;
+      }
+      for (int i = 0; i < x.length; i++) {
+        if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

@@ -1,4 +1,4 @@
-package org.lorafleet.ps.optim;
+package org.lorafleet.math.optim;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
-package org.lorafleet.ps.optim;
+package org.lorafleet.math.optim;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.lorafleet.ps.tensor.FloatTensor;
+import org.lorafleet.math.tensor.FloatTensor;
 
 /**
  * AdamW over named flat float32 arrays, numerically the same procedure as

@@ -1,2 +1,2 @@
 /** Named float32 tensors: the data the trainer, the parameter server and checkpoints exchange. */
-package org.lorafleet.ps.tensor;
+package org.lorafleet.math.tensor;
