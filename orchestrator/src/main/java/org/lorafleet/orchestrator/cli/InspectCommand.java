@@ -15,9 +15,9 @@ import org.lorafleet.orchestrator.checkpoint.CheckpointStore;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.LoraSettings;
 import org.lorafleet.trainer.lora.PeftAdapterFolder;
+import org.lorafleet.trainer.model.HfModelConfig;
+import org.lorafleet.trainer.model.HfModelConfigReader;
 import org.lorafleet.trainer.model.LayerType;
-import org.lorafleet.trainer.model.ModelConfig;
-import org.lorafleet.trainer.model.ModelConfigReader;
 import org.lorafleet.trainer.safetensors.SafetensorsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -166,9 +166,9 @@ final class InspectCommand implements Callable<Integer> {
 
   /** How the trainer reads the model: family, shape, RoPE variant per layer type, size; or why it is refused. */
   private void family(PrintWriter out, JsonNode c) {
-    ModelConfig m;
+    HfModelConfig m;
     try {
-      m = ModelConfigReader.read(c, path.resolve("config.json").toString());
+      m = HfModelConfigReader.read(c, path.resolve("config.json").toString());
     } catch (IllegalArgumentException e) {
       out.println("  not loadable by LoRA Fleet: " + e.getMessage());
       return;

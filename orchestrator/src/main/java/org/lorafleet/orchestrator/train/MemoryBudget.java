@@ -7,8 +7,8 @@ import org.lorafleet.orchestrator.config.JobConfig;
 import org.lorafleet.orchestrator.model.LocalModelDir;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.memory.MemoryEstimate;
-import org.lorafleet.trainer.model.ModelConfig;
-import org.lorafleet.trainer.model.ModelConfigReader;
+import org.lorafleet.trainer.model.HfModelConfig;
+import org.lorafleet.trainer.model.HfModelConfigReader;
 
 /**
  * A job's predicted memory per JVM against what that JVM will get: in local mode every worker runs
@@ -45,7 +45,7 @@ public final class MemoryBudget {
     boolean local = master == null || master.startsWith("local");
     int workers = local ? cfg.distributed().workers() : tasksPerExecutor(sparkConf);
     try (HfCheckpoint ck = HfCheckpoint.open(LocalModelDir.of(cfg.model().path()))) {
-      ModelConfig model = ModelConfigReader.read(ck.config(), ck.dir().resolve(HfCheckpoint.CONFIG).toString());
+      HfModelConfig model = HfModelConfigReader.read(ck.config(), ck.dir().resolve(HfCheckpoint.CONFIG).toString());
       MemoryEstimate e = MemoryEstimate.of(ck, model, cfg.loadOptions(), JobConversions.lora(cfg.lora()),
           cfg.train().microBatchSize(), cfg.data().maxSeqLen(), cfg.train().gradientCheckpointing(), workers,
           MemoryEstimate.SPARK_JVM_BASELINE);

@@ -11,8 +11,8 @@ import org.lorafleet.orchestrator.config.ParameterServerConfig;
 import org.lorafleet.ps.auth.SelfSignedCertificate;
 import org.lorafleet.ps.rpc.GrpcParameterServer;
 import org.lorafleet.ps.rpc.ServerOptions;
-import org.lorafleet.ps.server.JobConfig;
 import org.lorafleet.ps.server.ParameterServerCore;
+import org.lorafleet.ps.server.ServerJobSpec;
 
 /**
  * The parameter server hosted in the driver JVM: the core plus its gRPC endpoint, and the address
@@ -44,7 +44,7 @@ final class ParameterServerHost implements AutoCloseable {
   }
 
   /** Starts listening; blocks until the port is bound (and, with {@code tls_cert: auto}, a key is made). */
-  static ParameterServerHost start(JobConfig job, ParameterServerConfig cfg, SparkConf spark) {
+  static ParameterServerHost start(ServerJobSpec job, ParameterServerConfig cfg, SparkConf spark) {
     String host = cfg.advertiseHost(); // advertise: host or host:port (e.g. a forwarded port)
     if (host == null) {
       boolean wildcard = cfg.bindHost().equals("0.0.0.0") || cfg.bindHost().equals("::");

@@ -166,8 +166,8 @@ public final class TrainJob {
 
       // --- parameter server in this JVM, reachable by executors
       String secret = cfg.parameterServer().secret() != null ? cfg.parameterServer().secret()
-          : org.lorafleet.ps.server.JobConfig.randomSecret();
-      org.lorafleet.ps.server.JobConfig.Builder job = org.lorafleet.ps.server.JobConfig
+          : org.lorafleet.ps.server.ServerJobSpec.randomSecret();
+      org.lorafleet.ps.server.ServerJobSpec.Builder job = org.lorafleet.ps.server.ServerJobSpec
           .builder(cfg.name(), secret, adapter.copyOfParameters())
           .mode(mode).expectedWorkers(workers).stepTimeout(cfg.distributed().stepTimeout())
           .staleness(cfg.distributed().staleness()).aggregation(JobConversions.aggregation(cfg.distributed()))

@@ -14,7 +14,7 @@ final class Admission {
    * Throws the refusal for a push that must not be taken; returns true for a duplicate (same
    * worker, same step, still held; or async: same base version as the worker's last push).
    */
-  static boolean check(JobConfig config, WorkerRegistry workers, long version, StepRound pending, UpdateKind kind,
+  static boolean check(ServerJobSpec config, WorkerRegistry workers, long version, StepRound pending, UpdateKind kind,
       String workerId, long step) {
     UpdateKind expected = config.mode() == UpdateMode.LOCAL_SGD ? UpdateKind.WEIGHT_DELTAS : UpdateKind.GRADIENT_SUMS;
     if (kind != expected) {
@@ -55,7 +55,7 @@ final class Admission {
   }
 
   /** Why a sync step or local-sgd round failed: who did not push, and what to do. */
-  static String failureMessage(JobConfig config, WorkerRegistry workers, StepRound pending, long step) {
+  static String failureMessage(ServerJobSpec config, WorkerRegistry workers, StepRound pending, long step) {
     java.util.Set<String> missing = new java.util.TreeSet<>(workers.currentIds());
     missing.removeAll(pending.workers());
     int registered = workers.currentIds().size();

@@ -21,12 +21,12 @@ import org.lorafleet.ps.snapshot.WorkerProgress;
  */
 final class ModelState {
 
-  private final JobConfig config;
+  private final ServerJobSpec config;
   private final AdamW optimizer;
   private final StepLog log = new StepLog();
   private final VersionBuffers versions;
 
-  ModelState(JobConfig config) {
+  ModelState(ServerJobSpec config) {
     this.config = config;
     this.optimizer = new AdamW(config.adamW());
     if (config.resumeOptimizer() != null) {

@@ -50,7 +50,7 @@ public final class ParameterServerCore implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(ParameterServerCore.class.getName());
 
-  private final JobConfig config;
+  private final ServerJobSpec config;
   private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
   private final TokenCheck tokens;
   private final MetricsRecorder metrics = new MetricsRecorder();
@@ -69,7 +69,7 @@ public final class ParameterServerCore implements AutoCloseable {
   private String lastFailure = "";
   private boolean closed;
 
-  public ParameterServerCore(JobConfig config) {
+  public ParameterServerCore(ServerJobSpec config) {
     this.config = config;
     config.initialTensors().forEach((k, t) -> specs.put(k, TensorSpec.of(k, t)));
     this.tokens = new TokenCheck(config.jobId(), config.secret());
@@ -85,7 +85,7 @@ public final class ParameterServerCore implements AutoCloseable {
     scheduler.setRemoveOnCancelPolicy(true);
   }
 
-  public JobConfig config() {
+  public ServerJobSpec config() {
     return config;
   }
 

@@ -27,8 +27,8 @@ import org.lorafleet.ps.client.ClientOptions;
 import org.lorafleet.ps.client.GrpcClient;
 import org.lorafleet.ps.rpc.GrpcParameterServer;
 import org.lorafleet.ps.rpc.ServerOptions;
-import org.lorafleet.ps.server.JobConfig;
 import org.lorafleet.ps.server.ParameterServerCore;
+import org.lorafleet.ps.server.ServerJobSpec;
 
 /**
  * Loopback benchmark of the parameter server: sync-mode rounds in which each of C clients
@@ -114,8 +114,8 @@ public final class PsBench {
    */
   static void bareGrpcStream(int mb) throws Exception {
     Map<String, FloatTensor> init = adapter(mb, 1);
-    String secret = JobConfig.randomSecret();
-    ParameterServerCore core = new ParameterServerCore(JobConfig.builder("bench", secret, init).build());
+    String secret = ServerJobSpec.randomSecret();
+    ParameterServerCore core = new ParameterServerCore(ServerJobSpec.builder("bench", secret, init).build());
     GrpcParameterServer server = GrpcParameterServer.start(core, ServerOptions.loopback());
     io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
         .forAddress("127.0.0.1", server.port()).usePlaintext().initialFlowControlWindow(4 << 20).build();
@@ -226,8 +226,8 @@ public final class PsBench {
     for (FloatTensor t : init.values()) {
       bytes += 4L * t.size();
     }
-    String secret = JobConfig.randomSecret();
-    JobConfig cfg = JobConfig.builder("bench", secret, init).expectedWorkers(clients)
+    String secret = ServerJobSpec.randomSecret();
+    ServerJobSpec cfg = ServerJobSpec.builder("bench", secret, init).expectedWorkers(clients)
         .adamW(AdamWSettings.withWeightDecay(0.0)).lrSchedule(LrSchedule.constant(1e-4)).maxGradNorm(1.0)
         .stepTimeout(Duration.ofMinutes(5)).build();
     init = null;

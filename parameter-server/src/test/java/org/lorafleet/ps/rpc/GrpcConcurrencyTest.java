@@ -24,7 +24,7 @@ import org.lorafleet.ps.api.PsMetrics;
 import org.lorafleet.ps.api.PushAck;
 import org.lorafleet.ps.api.Refusal;
 import org.lorafleet.ps.client.GrpcClient;
-import org.lorafleet.ps.server.JobConfig;
+import org.lorafleet.ps.server.ServerJobSpec;
 import org.lorafleet.ps.testing.Fixtures;
 import org.lorafleet.ps.testing.GrpcHarness;
 import org.lorafleet.ps.testing.LeastSquares;
@@ -52,7 +52,7 @@ class GrpcConcurrencyTest {
 
   @Test
   void concurrentClientsMatchSequentialReplay() throws Exception {
-    JobConfig cfg = Fixtures.sync(init, CLIENTS).lrSchedule(org.lorafleet.math.optim.LrSchedule.constant(0.01)).build();
+    ServerJobSpec cfg = Fixtures.sync(init, CLIENTS).lrSchedule(org.lorafleet.math.optim.LrSchedule.constant(0.01)).build();
     AtomicInteger duplicates = new AtomicInteger();
     AtomicInteger lateRetries = new AtomicInteger();
     Map<String, FloatTensor> served;

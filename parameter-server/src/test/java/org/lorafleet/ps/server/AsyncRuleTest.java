@@ -27,7 +27,7 @@ class AsyncRuleTest {
 
   @Test
   void stalenessBoundaryIsInclusiveAndRefusalsLeaveStateUntouched() {
-    JobConfig cfg = Fixtures.sync(init, 5).mode(UpdateMode.ASYNC).staleness(2).build();
+    ServerJobSpec cfg = Fixtures.sync(init, 5).mode(UpdateMode.ASYNC).staleness(2).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
       InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       for (String w : List.of("a", "b", "c", "d", "e")) {
@@ -82,7 +82,7 @@ class AsyncRuleTest {
 
   @Test
   void stalenessZeroAcceptsOnlyTheCurrentVersion() {
-    JobConfig cfg = Fixtures.sync(init, 2).mode(UpdateMode.ASYNC).staleness(0).build();
+    ServerJobSpec cfg = Fixtures.sync(init, 2).mode(UpdateMode.ASYNC).staleness(0).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
       InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("a");

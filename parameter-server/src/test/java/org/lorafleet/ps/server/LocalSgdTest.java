@@ -36,7 +36,7 @@ class LocalSgdTest {
   }
 
   private Map<String, FloatTensor> round(Aggregation agg) {
-    JobConfig cfg = Fixtures.sync(weights(), 2).mode(UpdateMode.LOCAL_SGD).aggregation(agg).build();
+    ServerJobSpec cfg = Fixtures.sync(weights(), 2).mode(UpdateMode.LOCAL_SGD).aggregation(agg).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
       InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w1");

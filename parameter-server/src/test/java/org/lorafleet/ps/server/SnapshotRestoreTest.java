@@ -67,7 +67,7 @@ class SnapshotRestoreTest {
       assertTrue(Fixtures.bitEqual(uninterrupted, c.pull().tensors()));
     }
     // The same from the job config's resume fields (weights + optimizer state + step).
-    JobConfig resumed = Fixtures.sync(atSix.weights(), 2).resume(atSix.optimizer(), atSix.version()).build();
+    ServerJobSpec resumed = Fixtures.sync(atSix.weights(), 2).resume(atSix.optimizer(), atSix.version()).build();
     try (ParameterServerCore core = new ParameterServerCore(resumed)) {
       InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       c.register("w0");

@@ -70,7 +70,7 @@ class SyncRuleTest {
     // One worker, whole batch: the single-process path (the trainer's LoraTrainer runs exactly this).
     Map<String, FloatTensor> single = LeastSquares.copy(init);
     AdamW opt = new AdamW(Fixtures.sync(init, 1).build().adamW());
-    JobConfig cfg = Fixtures.sync(init, 1).build();
+    ServerJobSpec cfg = Fixtures.sync(init, 1).build();
     for (int s = 0; s < steps; s++) {
       List<LeastSquares.Sample> all = new ArrayList<>();
       for (int w = 0; w < workers; w++) {
@@ -168,7 +168,7 @@ class SyncRuleTest {
 
   @Test
   void missingWorkerFailsTheStepAndWorkersRejoinAfterRegisteringAgain() throws Exception {
-    JobConfig cfg = Fixtures.sync(init, 3).stepTimeout(Duration.ofMillis(300)).build();
+    ServerJobSpec cfg = Fixtures.sync(init, 3).stepTimeout(Duration.ofMillis(300)).build();
     try (ParameterServerCore core = new ParameterServerCore(cfg)) {
       InProcessClient c = new InProcessClient(core, Fixtures.JOB, Fixtures.WORKER_TOKEN);
       for (String w : List.of("w0", "w1", "w2")) {

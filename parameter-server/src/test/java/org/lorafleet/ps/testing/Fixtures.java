@@ -6,7 +6,7 @@ import org.lorafleet.math.optim.AdamWSettings;
 import org.lorafleet.math.optim.LrSchedule;
 import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.UpdateMode;
-import org.lorafleet.ps.server.JobConfig;
+import org.lorafleet.ps.server.ServerJobSpec;
 
 /** Shared constants and config builders for tests. */
 public final class Fixtures {
@@ -21,8 +21,8 @@ public final class Fixtures {
   private Fixtures() {}
 
   /** A sync job with AdamW (weight decay 0.01), cosine schedule with warmup, clipping at 1.0. */
-  public static JobConfig.Builder sync(Map<String, FloatTensor> init, int workers) {
-    return JobConfig.builder(JOB, SECRET, init).mode(UpdateMode.SYNC).expectedWorkers(workers)
+  public static ServerJobSpec.Builder sync(Map<String, FloatTensor> init, int workers) {
+    return ServerJobSpec.builder(JOB, SECRET, init).mode(UpdateMode.SYNC).expectedWorkers(workers)
         .adamW(AdamWSettings.withWeightDecay(0.01))
         .lrSchedule(new LrSchedule(LrSchedule.Kind.COSINE, 0.05, 3, 50, 0.1))
         .maxGradNorm(1.0).stepTimeout(Duration.ofSeconds(30));

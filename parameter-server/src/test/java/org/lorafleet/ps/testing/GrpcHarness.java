@@ -6,8 +6,8 @@ import org.lorafleet.ps.client.ClientOptions;
 import org.lorafleet.ps.client.GrpcClient;
 import org.lorafleet.ps.rpc.GrpcParameterServer;
 import org.lorafleet.ps.rpc.ServerOptions;
-import org.lorafleet.ps.server.JobConfig;
 import org.lorafleet.ps.server.ParameterServerCore;
+import org.lorafleet.ps.server.ServerJobSpec;
 
 /** A core behind a real gRPC server on 127.0.0.1 (ephemeral port), and the clients opened on it. */
 public final class GrpcHarness implements AutoCloseable {
@@ -16,11 +16,11 @@ public final class GrpcHarness implements AutoCloseable {
   public final GrpcParameterServer server;
   private final List<GrpcClient> clients = new ArrayList<>();
 
-  public GrpcHarness(JobConfig config) {
+  public GrpcHarness(ServerJobSpec config) {
     this(config, ServerOptions.loopback());
   }
 
-  public GrpcHarness(JobConfig config, ServerOptions options) {
+  public GrpcHarness(ServerJobSpec config, ServerOptions options) {
     core = new ParameterServerCore(config);
     try {
       server = GrpcParameterServer.start(core, options);

@@ -6,8 +6,8 @@ import java.util.Locale;
 import org.lorafleet.trainer.checkpoint.HfCheckpoint;
 import org.lorafleet.trainer.lora.LoraSettings;
 import org.lorafleet.trainer.lora.TargetMatcher;
+import org.lorafleet.trainer.model.HfModelConfig;
 import org.lorafleet.trainer.model.LoadOptions;
-import org.lorafleet.trainer.model.ModelConfig;
 import org.lorafleet.trainer.nn.ChunkSizes;
 
 /**
@@ -63,7 +63,7 @@ public record MemoryEstimate(long baseline, long weights, long adapterPerWorker,
    * @param ck the base (headers only are read) @param cfg its parsed config.json
    * @param lora LoRA shape and targets (for the adapter's size)
    */
-  public static MemoryEstimate of(HfCheckpoint ck, ModelConfig cfg, LoadOptions options, LoraSettings lora,
+  public static MemoryEstimate of(HfCheckpoint ck, HfModelConfig cfg, LoadOptions options, LoraSettings lora,
       int microBatch, int seq, boolean checkpointing, int workers, long baseline) {
     WeightBytes w = WeightBytes.of(ck, options);
     List<String> modules = new ArrayList<>();

@@ -17,7 +17,7 @@ record CachedPass(KvCache cache, int start, int n, Map<LayerType, Rope> ropes, M
     return start + n;
   }
 
-  static CachedPass of(ModelConfig cfg, KvCache cache, int n) {
+  static CachedPass of(HfModelConfig cfg, KvCache cache, int n) {
     int start = cache.length();
     int group = cfg.heads() / cfg.kvHeads();
     Map<LayerType, Rope> ropes = new EnumMap<>(LayerType.class);

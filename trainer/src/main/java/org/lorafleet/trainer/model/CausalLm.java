@@ -28,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class CausalLm {
 
-  private final ModelConfig cfg;
+  private final HfModelConfig cfg;
   private final INDArray tokenEmbedding; // [V, H]
   private final INDArray positionEmbedding; // [P, H], GPT-2 only
   private final List<DecoderBlock> blocks;
@@ -37,7 +37,7 @@ public final class CausalLm {
   private final LmHead head; // [V, H]
   private final Map<String, LoraLinear> linears = new LinkedHashMap<>();
 
-  CausalLm(ModelConfig cfg, INDArray tokenEmbedding, INDArray positionEmbedding, List<DecoderBlock> blocks,
+  CausalLm(HfModelConfig cfg, INDArray tokenEmbedding, INDArray positionEmbedding, List<DecoderBlock> blocks,
       INDArray finalNormGain, INDArray finalNormBias, INDArray head, boolean bf16Head) {
     this.cfg = cfg;
     this.tokenEmbedding = tokenEmbedding;
@@ -77,7 +77,7 @@ public final class CausalLm {
     return total;
   }
 
-  public ModelConfig config() {
+  public HfModelConfig config() {
     return cfg;
   }
 

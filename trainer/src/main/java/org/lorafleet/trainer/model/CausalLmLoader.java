@@ -34,7 +34,7 @@ public final class CausalLmLoader {
    */
   public static CausalLm load(HfCheckpoint ckpt, LoadOptions options, java.util.function.Consumer<String> notes) {
     Nd.init();
-    ModelConfig cfg = ModelConfigReader.read(ckpt.config(), ckpt.dir().resolve("config.json").toString());
+    HfModelConfig cfg = HfModelConfigReader.read(ckpt.config(), ckpt.dir().resolve("config.json").toString());
     Tensors t0 = new Tensors(ckpt, "", "", "", options, notes);
     if (options.precision() == Precision.BF16 && !options.bf16Kernels()) {
       notes.accept("The bfloat16 kernel cannot run here (this CPU has neither AVX512_BF16 nor AMX, or the build "
@@ -49,7 +49,7 @@ public final class CausalLmLoader {
     return load(ckpt, options, note -> { });
   }
 
-  private static CausalLm gpt2(ModelConfig cfg, HfCheckpoint ck, Tensors t0) {
+  private static CausalLm gpt2(HfModelConfig cfg, HfCheckpoint ck, Tensors t0) {
     // GPT2LMHeadModel files use "transformer."; the original OpenAI files have bare names.
     String prefix = ck.has("transformer.wte.weight") ? "transformer." : "";
     Tensors t = new Tensors(ck, prefix, "", "", t0.options(), t0.notes());
@@ -74,7 +74,7 @@ public final class CausalLmLoader {
   }
 
   /** Llama, Qwen2/3, Mistral, Phi-3 and Gemma 3: {@code <prefix>layers.N.…} with nn.Linear weights. */
-  private static CausalLm rotary(ModelConfig cfg, HfCheckpoint ck, Tensors t0) {
+  private static CausalLm rotary(HfModelConfig cfg, HfCheckpoint ck, Tensors t0) {
     String prefix = ROTARY_PREFIXES.stream().filter(p -> ck.has(p + "embed_tokens.weight")).findFirst()
         .orElse("model.");
     Tensors t = new Tensors(ck, "", prefix, modulePrefix(prefix), t0.options(), t0.notes());

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * How a rotary (Llama-like) decoder differs from plain Llama: one record so each block reads one
- * source of truth. GPT-2 has none ({@link ModelConfig#decoder()} is null).
+ * source of truth. GPT-2 has none ({@link HfModelConfig#decoder()} is null).
  *
  * @param activation the gated MLP's activation on the gate projection
  * @param normPlusOne RMSNorm multiplies by {@code 1 + w} (Gemma) instead of {@code w}

@@ -34,6 +34,6 @@ record FamilyDefaults(Map<String, Integer> ints) {
     if ((n == null || n.isNull()) && ints.containsKey(key)) {
       return ints.get(key);
     }
-    return ModelConfigReader.intKey(j, key, src);
+    return HfModelConfigReader.intKey(j, key, src);
   }
 }

@@ -15,7 +15,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /** GPT-2 layer: x + attn(ln_1(x)), then + mlp(ln_2(·)) with gelu_new; fused c_attn for q, k, v. */
 final class Gpt2Block implements DecoderBlock {
 
-  private final ModelConfig cfg;
+  private final HfModelConfig cfg;
   private final INDArray ln1g;
   private final INDArray ln1b;
   private final INDArray ln2g;
@@ -25,7 +25,7 @@ final class Gpt2Block implements DecoderBlock {
   private final LoraLinear cFc; // [H] → [I]
   private final LoraLinear mlpProj; // [I] → [H]
 
-  Gpt2Block(ModelConfig cfg, INDArray ln1g, INDArray ln1b, INDArray ln2g, INDArray ln2b, LoraLinear cAttn,
+  Gpt2Block(HfModelConfig cfg, INDArray ln1g, INDArray ln1b, INDArray ln2g, INDArray ln2b, LoraLinear cAttn,
       LoraLinear attnProj, LoraLinear cFc, LoraLinear mlpProj) {
     this.cfg = cfg;
     this.ln1g = ln1g;

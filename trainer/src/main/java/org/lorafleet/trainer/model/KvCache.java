@@ -18,7 +18,7 @@ public final class KvCache {
   private final int capacity;
   private int length;
 
-  KvCache(ModelConfig cfg, int capacity) {
+  KvCache(HfModelConfig cfg, int capacity) {
     this.capacity = capacity;
     int layers = cfg.layers();
     keys = new INDArray[layers];

@@ -23,6 +23,6 @@ final class LayerWeights {
       return new DenseWeight(StoredTensors.read(ck, name, type), options.bf16Kernels() && type == DataType.BFLOAT16);
     }
     INDArray full = StoredTensors.read(ck, name, DataType.FLOAT);
-    return Quantize.orDense(name, full, inOut, options, type, notes);
+    return QuantizeAtLoad.orDense(name, full, inOut, options, type, notes);
   }
 }

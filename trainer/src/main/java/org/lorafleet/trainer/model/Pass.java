@@ -31,7 +31,7 @@ public record Pass(int batch, int seq, Map<LayerType, Integer> windows, Map<Laye
     return ropes.get(type);
   }
 
-  static Pass of(ModelConfig cfg, int batch, int seq, SplittableRandom rng) {
+  static Pass of(HfModelConfig cfg, int batch, int seq, SplittableRandom rng) {
     Map<LayerType, Integer> windows = new EnumMap<>(LayerType.class);
     Map<LayerType, Rope> ropes = new EnumMap<>(LayerType.class);
     DecoderSpec d = cfg.decoder();

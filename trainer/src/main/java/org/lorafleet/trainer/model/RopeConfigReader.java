@@ -79,7 +79,7 @@ final class RopeConfigReader {
         type = "longrope"; // Phi3Config renames both to longrope
       }
       if (!RopeParameters.TYPES.contains(type)) {
-        throw ModelConfigReader.unsupported(src, key + ".rope_type", given,
+        throw HfModelConfigReader.unsupported(src, key + ".rope_type", given,
             "implemented RoPE types are " + String.join(", ", RopeParameters.TYPES));
       }
       theta = number(s, "rope_theta", theta);

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class RotaryAttention {
 
-  private final ModelConfig cfg;
+  private final HfModelConfig cfg;
   private final LayerType type;
   private final LoraLinear q; // [H] → [nh·hd], or the fused [H] → [(nh + 2·nkv)·hd]
   private final LoraLinear k; // null when fused
@@ -27,7 +27,7 @@ final class RotaryAttention {
   private final INDArray qNorm; // [hd] effective gain, or null
   private final INDArray kNorm;
 
-  RotaryAttention(ModelConfig cfg, LayerType type, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear o,
+  RotaryAttention(HfModelConfig cfg, LayerType type, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear o,
       INDArray qNorm, INDArray kNorm) {
     this.cfg = cfg;
     this.type = type;

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class RotaryBlock implements DecoderBlock {
 
-  private final ModelConfig cfg;
+  private final HfModelConfig cfg;
   private final INDArray inputNorm; // [H]
   private final INDArray postAttnNorm; // [H] or null
   private final INDArray preMlpNorm; // [H]
@@ -26,7 +26,7 @@ final class RotaryBlock implements DecoderBlock {
   /** The MLP only reads the dropout randomness from a pass: none in generation. */
   private static final Pass NO_DROPOUT = new Pass(1, 1, java.util.Map.of(), java.util.Map.of(), null);
 
-  RotaryBlock(ModelConfig cfg, INDArray inputNorm, INDArray postAttnNorm, INDArray preMlpNorm, INDArray postMlpNorm,
+  RotaryBlock(HfModelConfig cfg, INDArray inputNorm, INDArray postAttnNorm, INDArray preMlpNorm, INDArray postMlpNorm,
       RotaryAttention attention, GatedMlp mlp) {
     this.cfg = cfg;
     this.inputNorm = inputNorm;

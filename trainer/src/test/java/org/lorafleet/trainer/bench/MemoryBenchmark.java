@@ -22,9 +22,9 @@ import org.lorafleet.trainer.memory.MemoryEstimate;
 import org.lorafleet.trainer.model.BaseDType;
 import org.lorafleet.trainer.model.CausalLm;
 import org.lorafleet.trainer.model.CausalLmLoader;
+import org.lorafleet.trainer.model.HfModelConfig;
+import org.lorafleet.trainer.model.HfModelConfigReader;
 import org.lorafleet.trainer.model.LoadOptions;
-import org.lorafleet.trainer.model.ModelConfig;
-import org.lorafleet.trainer.model.ModelConfigReader;
 import org.lorafleet.trainer.model.Precision;
 import org.lorafleet.trainer.quant.Quantization;
 import org.lorafleet.trainer.train.Batch;
@@ -77,7 +77,7 @@ public final class MemoryBenchmark {
       String label) {
     try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
       LoraSettings lora = LoraSettings.of(MemoryWorkload.RANK, MemoryWorkload.ALPHA, MemoryWorkload.TARGETS);
-      ModelConfig cfg = ModelConfigReader.read(ck.config(), HfCheckpoint.CONFIG);
+      HfModelConfig cfg = HfModelConfigReader.read(ck.config(), HfCheckpoint.CONFIG);
       MemoryEstimate estimate = MemoryEstimate.of(ck, cfg, options, lora, w.batch, w.seq, checkpointing, 1,
           MemoryEstimate.PLAIN_JVM_BASELINE);
       long t0 = System.nanoTime();
@@ -111,7 +111,7 @@ public final class MemoryBenchmark {
   private static void estimate(Path dir, MemoryWorkload w) {
     try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
       LoraSettings lora = LoraSettings.of(MemoryWorkload.RANK, MemoryWorkload.ALPHA, MemoryWorkload.TARGETS);
-      ModelConfig cfg = ModelConfigReader.read(ck.config(), HfCheckpoint.CONFIG);
+      HfModelConfig cfg = HfModelConfigReader.read(ck.config(), HfCheckpoint.CONFIG);
       for (String mode : List.of("fp32", "bf16", "int8", "nf4")) {
         for (boolean ckpt : List.of(false, true)) {
           MemoryEstimate e = MemoryEstimate.of(ck, cfg, mode(mode), lora, w.batch, w.seq, ckpt, 1,

@@ -15,9 +15,9 @@ import org.lorafleet.trainer.lora.LoraSettings;
 import org.lorafleet.trainer.model.BaseDType;
 import org.lorafleet.trainer.model.CausalLm;
 import org.lorafleet.trainer.model.CausalLmLoader;
+import org.lorafleet.trainer.model.HfModelConfig;
+import org.lorafleet.trainer.model.HfModelConfigReader;
 import org.lorafleet.trainer.model.LoadOptions;
-import org.lorafleet.trainer.model.ModelConfig;
-import org.lorafleet.trainer.model.ModelConfigReader;
 import org.lorafleet.trainer.quant.Quantization;
 import org.lorafleet.trainer.testsupport.ReferenceCases;
 
@@ -46,7 +46,7 @@ class MemoryEstimateTest {
       long predicted = WeightBytes.of(ck, form).total();
       long actual = model.weightBytes();
       // norm gains inside blocks (H floats each) are left out of weightBytes(): allow their size
-      ModelConfig cfg = model.config();
+      HfModelConfig cfg = model.config();
       long norms = 4L * cfg.layers() * 4 * cfg.hidden() + 8L * cfg.layers() * cfg.headDim();
       assertTrue(Math.abs(predicted - actual) <= norms, dir + " " + form.label() + ": predicted " + predicted
           + " bytes, loaded " + actual);
@@ -56,7 +56,7 @@ class MemoryEstimateTest {
   @Test
   void activationsGrowLinearlyAndCheckpointingShrinksThem() {
     try (HfCheckpoint ck = HfCheckpoint.open(TINY)) {
-      ModelConfig cfg = ModelConfigReader.read(ck.config(), "config.json");
+      HfModelConfig cfg = HfModelConfigReader.read(ck.config(), "config.json");
       long a256 = MemoryEstimate.of(ck, cfg, LoadOptions.FLOAT32, ALL, 4, 256, false, 1, 0).activationsPerWorker();
       long a512 = MemoryEstimate.of(ck, cfg, LoadOptions.FLOAT32, ALL, 4, 512, false, 1, 0).activationsPerWorker();
       long a2048 = MemoryEstimate.of(ck, cfg, LoadOptions.FLOAT32, ALL, 4, 2048, false, 1, 0).activationsPerWorker();

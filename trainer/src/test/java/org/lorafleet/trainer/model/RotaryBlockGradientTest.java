@@ -76,7 +76,7 @@ class RotaryBlockGradientTest {
   void backwardMatchesFiniteDifferences(Variant v) {
     Nd.init();
     Random rnd = new Random(42);
-    ModelConfig cfg = new ModelConfig(Architecture.LLAMA, v.name(), 16, HIDDEN, 1, v.heads(), v.kvHeads(),
+    HfModelConfig cfg = new HfModelConfig(Architecture.LLAMA, v.name(), 16, HIDDEN, 1, v.heads(), v.kvHeads(),
         v.headDim(), INNER, 64, 1e-6, false, v.spec());
     DecoderSpec d = v.spec();
     int q = cfg.qDim();
@@ -141,7 +141,7 @@ class RotaryBlockGradientTest {
     return (plus - minus) / (2 * h);
   }
 
-  private static Pass doublePass(ModelConfig cfg, LayerType type) {
+  private static Pass doublePass(HfModelConfig cfg, LayerType type) {
     DecoderSpec d = cfg.decoder();
     Map<LayerType, Integer> windows = new EnumMap<>(LayerType.class);
     Map<LayerType, Rope> ropes = new EnumMap<>(LayerType.class);

@@ -8,20 +8,20 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Maps a Hugging Face {@code config.json} onto {@link ModelConfig}. Anything whose math we do not
+ * Maps a Hugging Face {@code config.json} onto {@link HfModelConfig}. Anything whose math we do not
  * implement is refused with a message naming the key, never silently approximated. Keys a family's
  * config class defaults (Gemma 3 folders often omit most) take transformers' defaults.
  */
-public final class ModelConfigReader {
+public final class HfModelConfigReader {
 
   /** model_type values that load, in the order docs list them. */
   public static final List<String> SUPPORTED = List.of("gpt2", "llama", "mistral", "qwen2", "qwen3", "phi3",
       "gemma3_text", "gemma3");
 
-  private ModelConfigReader() {}
+  private HfModelConfigReader() {}
 
   /** @param source where the JSON came from, used in error messages */
-  public static ModelConfig read(JsonNode json, String source) {
+  public static HfModelConfig read(JsonNode json, String source) {
     String type = text(json, "model_type", null);
     if (type == null) {
       throw new IllegalArgumentException(source + " has no 'model_type' key, so its architecture is unknown.");
@@ -37,7 +37,7 @@ public final class ModelConfigReader {
     };
   }
 
-  private static ModelConfig gpt2(JsonNode j, String src) {
+  private static HfModelConfig gpt2(JsonNode j, String src) {
     String act = text(j, "activation_function", "gelu_new");
     if (!act.equals("gelu_new")) {
       throw unsupported(src, "activation_function", act, "only gelu_new is implemented for gpt2");
@@ -58,13 +58,13 @@ public final class ModelConfigReader {
     }
     JsonNode inner = j.get("n_inner");
     int intermediate = inner == null || inner.isNull() ? 4 * hidden : inner.asInt();
-    return new ModelConfig(Architecture.GPT2, "gpt2", intKey(j, "vocab_size", src), hidden, intKey(j, "n_layer", src),
+    return new HfModelConfig(Architecture.GPT2, "gpt2", intKey(j, "vocab_size", src), hidden, intKey(j, "n_layer", src),
         heads, heads, hidden / heads, intermediate, intKey(j, "n_positions", src),
         j.path("layer_norm_epsilon").asDouble(1e-5), true, null);
   }
 
   /** A multimodal Gemma 3 folder: its {@code text_config} describes the decoder we train. */
-  private static ModelConfig gemma3Multimodal(JsonNode j, String src) {
+  private static HfModelConfig gemma3Multimodal(JsonNode j, String src) {
     JsonNode text = j.get("text_config");
     if (text == null || !text.isObject()) {
       throw new IllegalArgumentException(src + ": a 'gemma3' config needs a 'text_config' object for its language "
@@ -77,7 +77,7 @@ public final class ModelConfigReader {
     return rotary(t, src + " (text_config)", "gemma3_text", Architecture.GEMMA3);
   }
 
-  private static ModelConfig rotary(JsonNode j, String src, String type, Architecture arch) {
+  private static HfModelConfig rotary(JsonNode j, String src, String type, Architecture arch) {
     boolean gemma = arch == Architecture.GEMMA3;
     FamilyDefaults dflt = FamilyDefaults.of(type);
     for (String dropout : new String[] {"resid_pdrop", "embd_pdrop", "attention_dropout"}) {
@@ -116,7 +116,7 @@ public final class ModelConfigReader {
         arch == Architecture.PHI3, gemma ? Math.sqrt(hidden) : 1.0, attentionScale,
         softcap(j, "final_logit_softcapping", src), layerTypes, window,
         RopeConfigReader.read(j, src, type, headDim, maxPositions, present));
-    return new ModelConfig(arch, type, dflt.intOr(j, "vocab_size", src), hidden, layers, heads, kvHeads, headDim,
+    return new HfModelConfig(arch, type, dflt.intOr(j, "vocab_size", src), hidden, layers, heads, kvHeads, headDim,
         dflt.intOr(j, "intermediate_size", src), maxPositions,
         j.path("rms_norm_eps").asDouble(type.equals("phi3") ? 1e-5 : 1e-6),
         j.path("tie_word_embeddings").asBoolean(gemma), spec);

@@ -2,7 +2,7 @@ package org.lorafleet.trainer.model;
 
 /**
  * The shape and numerics of a decoder-only checkpoint, read from its {@code config.json} by
- * {@link ModelConfigReader}. One record for every family; fields a family does not use hold the
+ * {@link HfModelConfigReader}. One record for every family; fields a family does not use hold the
  * value that makes the shared code right (e.g. {@code kvHeads == heads} for GPT-2).
  *
  * @param modelType the {@code model_type} string as written in config.json (gpt2, llama, qwen3, ...)
@@ -11,7 +11,7 @@ package org.lorafleet.trainer.model;
  * @param normEps epsilon of LayerNorm (GPT-2) or RMSNorm (the rotary families)
  * @param decoder the rotary families' variant (RoPE, norms, windows); null for GPT-2
  */
-public record ModelConfig(
+public record HfModelConfig(
     Architecture architecture,
     String modelType,
     int vocabSize,
@@ -26,7 +26,7 @@ public record ModelConfig(
     boolean tieWordEmbeddings,
     DecoderSpec decoder) {
 
-  public ModelConfig {
+  public HfModelConfig {
     require(vocabSize > 0, "vocab_size must be positive");
     require(hidden > 0, "the hidden size must be positive");
     require(layers > 0, "the number of layers must be positive");

@@ -8,9 +8,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Load-time quantisation of one layer weight, falling back to the dense form it cannot take. */
-final class Quantize {
+final class QuantizeAtLoad {
 
-  private Quantize() {}
+  private QuantizeAtLoad() {}
 
   /**
    * @param full the float32 weight as stored @param denseType the precision a weight that cannot be

@@ -31,11 +31,11 @@ import org.lorafleet.ps.api.UpdateMode;
  * @param resumeOptimizer optimizer state to resume from, or null
  * @param startStep version (and step) to start from; 0 for a fresh job
  */
-public record JobConfig(String jobId, String secret, UpdateMode mode, int expectedWorkers, Duration stepTimeout,
+public record ServerJobSpec(String jobId, String secret, UpdateMode mode, int expectedWorkers, Duration stepTimeout,
     long staleness, Aggregation aggregation, AdamWSettings adamW, LrSchedule lrSchedule, double maxGradNorm,
     Map<String, FloatTensor> initialTensors, AdamW.State resumeOptimizer, long startStep) {
 
-  public JobConfig {
+  public ServerJobSpec {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(aggregation, "aggregation");
     Objects.requireNonNull(adamW, "adamW");
@@ -47,7 +47,7 @@ public record JobConfig(String jobId, String secret, UpdateMode mode, int expect
     }
     if (secret == null || secret.length() < 16 || !secret.matches("[\\x21-\\x7e]+")) {
       throw new IllegalArgumentException("The job secret must be at least 16 printable ASCII characters without "
-          + "spaces; use JobConfig.randomSecret() to make one.");
+          + "spaces; use ServerJobSpec.randomSecret() to make one.");
     }
     if (expectedWorkers < 1) {
       throw new IllegalArgumentException("A job needs at least one worker, got " + expectedWorkers + ".");
@@ -108,7 +108,7 @@ public record JobConfig(String jobId, String secret, UpdateMode mode, int expect
 
   @Override
   public String toString() {
-    return "JobConfig[jobId=" + jobId + ", mode=" + mode.configName() + ", workers=" + expectedWorkers
+    return "ServerJobSpec[jobId=" + jobId + ", mode=" + mode.configName() + ", workers=" + expectedWorkers
         + ", stepTimeout=" + stepTimeout + ", staleness=" + staleness + ", aggregation=" + aggregation.configName()
         + ", tensors=" + initialTensors.size() + ", startStep=" + startStep + ", secret=<hidden>]";
   }
@@ -182,8 +182,8 @@ public record JobConfig(String jobId, String secret, UpdateMode mode, int expect
       return this;
     }
 
-    public JobConfig build() {
-      return new JobConfig(jobId, secret, mode, expectedWorkers, stepTimeout, staleness, aggregation, adamW,
+    public ServerJobSpec build() {
+      return new ServerJobSpec(jobId, secret, mode, expectedWorkers, stepTimeout, staleness, aggregation, adamW,
           lrSchedule, maxGradNorm, initialTensors, resumeOptimizer, startStep);
     }
   }
