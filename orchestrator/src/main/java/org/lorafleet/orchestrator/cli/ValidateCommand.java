@@ -50,7 +50,7 @@ final class ValidateCommand implements Callable<Integer> {
     String steps = cfg.train().maxSteps() != null ? cfg.train().maxSteps() + " steps" : cfg.train().epochs() + " epoch(s)";
     out.printf(Locale.ROOT, "%s is valid: job '%s', model %s, LoRA r=%d on %s, %d worker(s) in %s mode, %s, "
             + "output %s.%n", config, cfg.name(), cfg.model().path(), cfg.lora().r(), cfg.lora().targetModules().toYaml(),
-        cfg.distributed().workers(), cfg.distributed().mode().yamlName(), steps, cfg.output().dir());
+        cfg.distributed().workers(), cfg.distributed().mode().configName(), steps, cfg.output().dir());
     String model = cfg.model().path();
     if (org.lorafleet.orchestrator.hub.HubModelId.looksLikeHubId(model)) {
       out.println("Memory estimate skipped: model " + model + " is a Hub id, downloaded when the job runs (train "

@@ -186,14 +186,22 @@ public final class ConfigNode {
 
   /** One of an enum's {@link YamlNamed#yamlName() spellings}; a near miss gets a suggestion. */
   public <E extends Enum<E> & YamlNamed> E choice(String key, E def, Class<E> type) {
+    return choice(key, def, type, YamlNamed::yamlName);
+  }
+
+  /**
+   * One of the constants of an enum from another module (the trainer's, the parameter server's), spelled
+   * as {@code spelling} gives; a near miss gets a suggestion.
+   */
+  public <E extends Enum<E>> E choice(String key, E def, Class<E> type, java.util.function.Function<E, String> spelling) {
     JsonNode v = get(key);
     if (v == null) {
       return def;
     }
-    List<String> names = Arrays.stream(type.getEnumConstants()).map(YamlNamed::yamlName).toList();
+    List<String> names = Arrays.stream(type.getEnumConstants()).map(spelling).toList();
     String s = v.isNull() || v.isContainerNode() ? null : text(path(key), v, null);
     for (E e : type.getEnumConstants()) {
-      if (e.yamlName().equals(s)) {
+      if (spelling.apply(e).equals(s)) {
         return e;
       }
     }

@@ -57,8 +57,8 @@ public final class ConfigWriter {
     model.put("path", m.path());
     model.put("backend", m.backend().yamlName());
     model.put("adapter", m.adapter());
-    model.put("dtype", m.dtype().yamlName());
-    model.put("quantize", m.quantize().yamlName());
+    model.put("dtype", m.dtype().configName());
+    model.put("quantize", m.quantize().configName());
     model.put("double_quant", m.doubleQuant());
     model.put("hub_stage_dir", m.hubStageDir());
 
@@ -131,15 +131,15 @@ public final class ConfigWriter {
     train.put("eval_max_sequences", t.evalMaxSequences());
     train.put("log_every", t.logEvery());
     train.put("gradient_checkpointing", t.gradientCheckpointing());
-    train.put("precision", t.precision().yamlName());
+    train.put("precision", t.precision().configName());
 
     DistributedConfig x = c.distributed();
     ObjectNode dist = root.putObject("distributed");
     dist.put("workers", x.workers());
-    dist.put("mode", x.mode().yamlName());
+    dist.put("mode", x.mode().configName());
     dist.put("local_steps", x.localSteps());
     dist.put("staleness", x.staleness());
-    dist.put("aggregation", x.aggregation().yamlName());
+    dist.put("aggregation", x.aggregation().configName());
     dist.put("step_timeout", Durations.format(x.stepTimeout()));
 
     ParameterServerConfig p = c.parameterServer();

@@ -1,7 +1,8 @@
 package org.lorafleet.orchestrator.config;
 
 import java.time.Duration;
-import java.util.Locale;
+import org.lorafleet.ps.api.Aggregation;
+import org.lorafleet.ps.api.UpdateMode;
 
 /**
  * Section {@code distributed}: how many workers train and how their updates are combined
@@ -17,30 +18,10 @@ import java.util.Locale;
  *     separately) or {@code product} (average of B·A re-factorised to rank r)
  * @param stepTimeout how long the server waits for a step's pushes before failing it, > 0; default 120s
  */
-public record DistributedConfig(int workers, Mode mode, int localSteps, int staleness, Aggregation aggregation,
+public record DistributedConfig(int workers, UpdateMode mode, int localSteps, int staleness, Aggregation aggregation,
     Duration stepTimeout) {
 
   static final String SECTION = "distributed";
-
-  /** Update rules. */
-  public enum Mode implements YamlNamed {
-    SYNC, LOCAL_SGD, ASYNC;
-
-    @Override
-    public String yamlName() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-  }
-
-  /** How local-sgd averages LoRA factor deltas. */
-  public enum Aggregation implements YamlNamed {
-    MEAN, PRODUCT;
-
-    @Override
-    public String yamlName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
 
   public DistributedConfig {
     Checks c = new Checks(SECTION);
@@ -56,10 +37,10 @@ public record DistributedConfig(int workers, Mode mode, int localSteps, int stal
 
   static DistributedConfig read(ConfigNode n) {
     int workers = n.integer("workers", 2);
-    Mode mode = n.choice("mode", Mode.SYNC, Mode.class);
+    UpdateMode mode = n.choice("mode", UpdateMode.SYNC, UpdateMode.class, UpdateMode::configName);
     int localSteps = n.integer("local_steps", 8);
     int staleness = n.integer("staleness", 2);
-    Aggregation aggregation = n.choice("aggregation", Aggregation.MEAN, Aggregation.class);
+    Aggregation aggregation = n.choice("aggregation", Aggregation.MEAN, Aggregation.class, Aggregation::configName);
     Duration stepTimeout = n.duration("step_timeout", Duration.ofSeconds(120));
     return n.attempt(() -> new DistributedConfig(workers, mode, localSteps, staleness, aggregation, stepTimeout));
   }

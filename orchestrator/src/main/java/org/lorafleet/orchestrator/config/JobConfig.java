@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.lorafleet.trainer.model.BaseDType;
 
 /**
  * One training job, as read from a YAML job file ({@link ConfigLoader}) with every default filled in.
@@ -45,9 +46,9 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
     c.check(spark != null, "spark", "is required");
     c.done();
     Checks precision = new Checks("train");
-    precision.check(train.precision() != TrainConfig.Precision.BF16 || model.dtype() == ModelConfig.Dtype.AUTO
-        || model.dtype() == ModelConfig.Dtype.BFLOAT16, "precision", "is bf16, which holds the base in bfloat16, "
-        + "but model.dtype is " + model.dtype().yamlName() + "; set model.dtype to auto or bfloat16, or "
+    precision.check(train.precision() != org.lorafleet.trainer.model.Precision.BF16 || model.dtype() == BaseDType.AUTO
+        || model.dtype() == BaseDType.BFLOAT16, "precision", "is bf16, which holds the base in bfloat16, "
+        + "but model.dtype is " + model.dtype().configName() + "; set model.dtype to auto or bfloat16, or "
         + "train.precision to fp32");
     precision.done();
     if (output.dir() == null) {
@@ -60,7 +61,7 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
 
   /** How workers, evaluations and the driver hold and multiply the base: model.dtype/quantize with train.precision. */
   public org.lorafleet.trainer.model.LoadOptions loadOptions() {
-    return model.loadOptions().withPrecision(org.lorafleet.trainer.model.Precision.valueOf(train.precision().name()));
+    return model.loadOptions().withPrecision(train.precision());
   }
 
   /** This job with another model section (a Hub id replaced by the folder the run reads). */
@@ -91,11 +92,11 @@ public record JobConfig(String name, long seed, ModelConfig model, LoraConfig lo
     f.put("data.max_seq_len", Integer.toString(data.maxSeqLen()));
     f.put("data.packing", Boolean.toString(data.packing()));
     f.put("seed", Long.toString(seed));
-    f.put("distributed.mode", distributed.mode().yamlName());
+    f.put("distributed.mode", distributed.mode().configName());
     f.put("distributed.workers", Integer.toString(distributed.workers()));
     f.put("distributed.local_steps", Integer.toString(distributed.localSteps()));
     f.put("distributed.staleness", Integer.toString(distributed.staleness()));
-    f.put("distributed.aggregation", distributed.aggregation().yamlName());
+    f.put("distributed.aggregation", distributed.aggregation().configName());
     f.put("train.micro_batch_size", Integer.toString(train.microBatchSize()));
     f.put("train.grad_accum", Integer.toString(train.gradAccum()));
     f.put("train.max_steps", String.valueOf(train.maxSteps()));

@@ -21,7 +21,7 @@ import org.lorafleet.trainer.quant.Quantization;
  *     once per commit for the executors; default null: {@code <parent of output.dir>/.hub-cache} when the
  *     output is on a Hadoop file system
  */
-public record ModelConfig(String path, Backend backend, String adapter, Dtype dtype, Quantize quantize,
+public record ModelConfig(String path, Backend backend, String adapter, BaseDType dtype, Quantization quantize,
     boolean doubleQuant, String hubStageDir) {
 
   static final String SECTION = "model";
@@ -29,26 +29,6 @@ public record ModelConfig(String path, Backend backend, String adapter, Dtype dt
   /** Where the model runs. */
   public enum Backend implements YamlNamed {
     CPU, CUDA, AUTO;
-
-    @Override
-    public String yamlName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /** Precision of the frozen base. */
-  public enum Dtype implements YamlNamed {
-    AUTO, FLOAT32, BFLOAT16, FLOAT16;
-
-    @Override
-    public String yamlName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /** Quantisation of the frozen layer weights. */
-  public enum Quantize implements YamlNamed {
-    NONE, INT8, NF4, INT4;
 
     @Override
     public String yamlName() {
@@ -64,27 +44,27 @@ public record ModelConfig(String path, Backend backend, String adapter, Dtype dt
     c.check(dtype != null, "dtype", "is required");
     c.check(quantize != null, "quantize", "is required");
     c.nullOrNotBlank("hub_stage_dir", hubStageDir);
-    c.check(!doubleQuant || quantize == Quantize.NF4 || quantize == Quantize.INT4, "double_quant",
+    c.check(!doubleQuant || quantize == Quantization.NF4 || quantize == Quantization.INT4, "double_quant",
         "applies to the 4-bit formats only; set model.quantize to nf4 or int4, or double_quant to false");
     c.done();
   }
 
   /** A float32 base on the CPU, nothing quantised. */
   public ModelConfig(String path, Backend backend, String adapter) {
-    this(path, backend, adapter, Dtype.AUTO, Quantize.NONE, false, null);
+    this(path, backend, adapter, BaseDType.AUTO, Quantization.NONE, false, null);
   }
 
   /** How the trainer holds the base. */
   public LoadOptions loadOptions() {
-    return new LoadOptions(BaseDType.valueOf(dtype.name()), Quantization.valueOf(quantize.name()), doubleQuant);
+    return new LoadOptions(dtype, quantize, doubleQuant);
   }
 
   static ModelConfig read(ConfigNode n) {
     String path = n.requiredString("path");
     Backend backend = n.choice("backend", Backend.CPU, Backend.class);
     String adapter = n.string("adapter", null);
-    Dtype dtype = n.choice("dtype", Dtype.AUTO, Dtype.class);
-    Quantize quantize = n.choice("quantize", Quantize.NONE, Quantize.class);
+    BaseDType dtype = n.choice("dtype", BaseDType.AUTO, BaseDType.class, BaseDType::configName);
+    Quantization quantize = n.choice("quantize", Quantization.NONE, Quantization.class, Quantization::configName);
     boolean doubleQuant = n.bool("double_quant", false);
     String hubStageDir = n.string("hub_stage_dir", null);
     return n.attempt(() -> new ModelConfig(path, backend, adapter, dtype, quantize, doubleQuant, hubStageDir));

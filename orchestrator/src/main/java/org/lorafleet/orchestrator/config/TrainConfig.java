@@ -1,6 +1,7 @@
 package org.lorafleet.orchestrator.config;
 
 import java.util.Locale;
+import org.lorafleet.trainer.model.Precision;
 
 /**
  * Section {@code train}: how long and how fast to train. Exactly one of {@code maxSteps} and
@@ -39,16 +40,6 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
   /** Learning-rate schedule shapes. */
   public enum Schedule implements YamlNamed {
     CONSTANT, CONSTANT_WITH_WARMUP, LINEAR, COSINE;
-
-    @Override
-    public String yamlName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /** Precision of the frozen matmuls. */
-  public enum Precision implements YamlNamed {
-    FP32, BF16;
 
     @Override
     public String yamlName() {
@@ -112,7 +103,7 @@ public record TrainConfig(Integer maxSteps, Integer epochs, int microBatchSize, 
     int evalMaxSequences = n.integer("eval_max_sequences", 0);
     int logEvery = n.integer("log_every", 1);
     boolean checkpointing = n.bool("gradient_checkpointing", false);
-    Precision precision = n.choice("precision", Precision.FP32, Precision.class);
+    Precision precision = n.choice("precision", Precision.FP32, Precision.class, Precision::configName);
     return n.attempt(() -> new TrainConfig(maxSteps, epochs, microBatchSize, gradAccum, lr, schedule,
         warmupSteps, minLrRatio, weightDecay, clip == null ? 0.0 : clip, evalEvery, evalMaxSequences, logEvery,
         checkpointing, precision));

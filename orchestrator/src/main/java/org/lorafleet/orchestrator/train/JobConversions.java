@@ -6,7 +6,6 @@ import org.lorafleet.orchestrator.config.DistributedConfig;
 import org.lorafleet.orchestrator.config.LoraConfig;
 import org.lorafleet.orchestrator.config.TrainConfig;
 import org.lorafleet.orchestrator.data.DataSpec;
-import org.lorafleet.ps.api.Aggregation;
 import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.trainer.lora.LoraSettings;
 
@@ -19,7 +18,7 @@ public final class JobConversions {
    * results) counts optimizer steps; only the server counts versions.
    */
   static int stepsPerVersion(DistributedConfig d) {
-    return d.mode() == DistributedConfig.Mode.LOCAL_SGD ? d.localSteps() : 1;
+    return d.mode() == UpdateMode.LOCAL_SGD ? d.localSteps() : 1;
   }
 
   /** Whether a cadence of {@code every} steps (0 = off) has a boundary in (before, after]. */
@@ -38,14 +37,6 @@ public final class JobConversions {
     return new DataSpec(d.train(), d.eval(), d.evalFraction(), d.format().yamlName(), d.maxSeqLen(), d.packing(),
         d.badRows().yamlName(), d.textField(), d.promptField(), d.completionField(), d.messagesField(), d.addEos(),
         d.shuffle());
-  }
-
-  static UpdateMode mode(DistributedConfig d) {
-    return UpdateMode.parse(d.mode().yamlName());
-  }
-
-  static Aggregation aggregation(DistributedConfig d) {
-    return d.aggregation() == DistributedConfig.Aggregation.PRODUCT ? Aggregation.PRODUCT : Aggregation.MEAN;
   }
 
   static LrSchedule schedule(TrainConfig t, long totalSteps) {

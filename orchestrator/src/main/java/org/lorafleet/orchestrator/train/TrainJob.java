@@ -141,7 +141,7 @@ public final class TrainJob {
       int workers = cfg.distributed().workers();
       checkTaskSlots(sc, workers);
       long totalSteps = JobConversions.totalSteps(cfg.train(), cfg.distributed(), data.stats().trainSequences());
-      UpdateMode mode = JobConversions.mode(cfg.distributed());
+      UpdateMode mode = cfg.distributed().mode();
       long endStep = opts.untilStep() == null ? totalSteps : Math.min(totalSteps, wholeRounds(mode, opts.untilStep(),
           cfg.distributed().localSteps()));
       long plannedUpdates = updates(mode, totalSteps, cfg.distributed().localSteps());
@@ -170,7 +170,7 @@ public final class TrainJob {
       org.lorafleet.ps.server.ServerJobSpec.Builder job = org.lorafleet.ps.server.ServerJobSpec
           .builder(cfg.name(), secret, adapter.copyOfParameters())
           .mode(mode).expectedWorkers(workers).stepTimeout(cfg.distributed().stepTimeout())
-          .staleness(cfg.distributed().staleness()).aggregation(JobConversions.aggregation(cfg.distributed()))
+          .staleness(cfg.distributed().staleness()).aggregation(cfg.distributed().aggregation())
           .adamW(AdamWSettings.withWeightDecay(cfg.train().weightDecay()))
           .lrSchedule(JobConversions.schedule(cfg.train(), totalSteps)).maxGradNorm(cfg.train().maxGradNorm());
       if (resume != null) {

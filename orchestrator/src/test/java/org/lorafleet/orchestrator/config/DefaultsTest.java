@@ -1,9 +1,9 @@
 package org.lorafleet.orchestrator.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.lorafleet.orchestrator.config.TestFiles.BASE;
 
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class DefaultsTest {
         "text", "prompt", "completion", "messages", true, true, QualityConfig.OFF), c.data());
     assertEquals(new TrainConfig(200, null, 4, 1, 2.0e-4, TrainConfig.Schedule.COSINE, 10, 0.0, 0.0, 1.0, 50, 0, 1),
         c.train());
-    assertEquals(new DistributedConfig(2, DistributedConfig.Mode.SYNC, 8, 2, DistributedConfig.Aggregation.MEAN,
+    assertEquals(new DistributedConfig(2, org.lorafleet.ps.api.UpdateMode.SYNC, 8, 2, org.lorafleet.ps.api.Aggregation.MEAN,
         Duration.ofSeconds(120)), c.distributed());
     assertEquals(new ParameterServerConfig("127.0.0.1:0", null, ParameterServerConfig.Auth.TOKEN, null, null, null, 64, 0,
         false),

@@ -39,7 +39,7 @@ class OverridesTest {
     assertEquals(0.0, c.train().maxGradNorm());
     assertFalse(c.train().clipsGradients());
     assertEquals(Duration.ofMillis(500), c.distributed().stepTimeout());
-    assertEquals(DistributedConfig.Mode.LOCAL_SGD, c.distributed().mode());
+    assertEquals(org.lorafleet.ps.api.UpdateMode.LOCAL_SGD, c.distributed().mode());
     assertEquals("hdfs://nn:8020/models/tiny", c.model().path());
     assertEquals(7, c.seed());
     assertEquals("local[2]", c.spark().master());

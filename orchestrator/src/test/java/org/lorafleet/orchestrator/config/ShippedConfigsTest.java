@@ -98,17 +98,17 @@ class ShippedConfigsTest {
     assertEquals(10, c.train().warmupSteps());
     assertEquals(25, c.train().evalEvery());
     assertEquals(2, c.distributed().workers());
-    assertEquals(DistributedConfig.Mode.SYNC, c.distributed().mode());
+    assertEquals(org.lorafleet.ps.api.UpdateMode.SYNC, c.distributed().mode());
     assertEquals("out/quickstart", c.output().dir());
   }
 
   @Test
   void variantsUseTheirUpdateRuleAndTheClusterFileUsesHdfs() {
     Path d = configsDir();
-    assertEquals(DistributedConfig.Mode.SYNC, ConfigLoader.load(d.resolve("sync.yaml").toString()).distributed().mode());
-    assertEquals(DistributedConfig.Mode.LOCAL_SGD,
+    assertEquals(org.lorafleet.ps.api.UpdateMode.SYNC, ConfigLoader.load(d.resolve("sync.yaml").toString()).distributed().mode());
+    assertEquals(org.lorafleet.ps.api.UpdateMode.LOCAL_SGD,
         ConfigLoader.load(d.resolve("local-sgd.yaml").toString()).distributed().mode());
-    assertEquals(DistributedConfig.Mode.ASYNC, ConfigLoader.load(d.resolve("async.yaml").toString()).distributed().mode());
+    assertEquals(org.lorafleet.ps.api.UpdateMode.ASYNC, ConfigLoader.load(d.resolve("async.yaml").toString()).distributed().mode());
 
     JobConfig yarn = ConfigLoader.load(d.resolve("yarn-cluster.yaml").toString());
     assertEquals(8, yarn.distributed().workers());
