@@ -3,7 +3,7 @@ package org.lorafleet.orchestrator.config;
 import java.time.Duration;
 
 /**
- * Section {@code checkpoint}: periodic snapshots of adapter and optimizer (DESIGN.md, "Checkpoint layout").
+ * Section {@code checkpoint}: periodic snapshots of adapter and optimizer (docs/ARCHITECTURE.md, "Checkpoint layout").
  *
  * @param dir where step folders go, local or any Hadoop URI; default null, which {@link JobConfig}
  *     resolves to {@code <output.dir>/checkpoints}

@@ -6,7 +6,7 @@ import org.lorafleet.ps.api.UpdateMode;
 
 /**
  * Section {@code distributed}: how many workers train and how their updates are combined
- * (DESIGN.md, "Update rules").
+ * (docs/ARCHITECTURE.md, "Update rules").
  *
  * @param workers Spark tasks in the training barrier stage, >= 1; default 2
  * @param mode {@code sync} (default: exact synchronous data parallelism), {@code local-sgd} (FedAvg of

@@ -2,7 +2,7 @@ package org.lorafleet.ps.api;
 
 import java.util.Locale;
 
-/** How the server combines workers' updates (DESIGN.md, "Update rules"). */
+/** How the server combines workers' updates (docs/ARCHITECTURE.md, "Update rules"). */
 public enum UpdateMode {
   /** Exact synchronous data parallelism: every worker pushes gradient sums for each step. */
   SYNC,

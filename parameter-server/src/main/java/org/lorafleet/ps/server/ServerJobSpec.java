@@ -113,7 +113,7 @@ public record ServerJobSpec(String jobId, String secret, UpdateMode mode, int ex
         + ", tensors=" + initialTensors.size() + ", startStep=" + startStep + ", secret=<hidden>]";
   }
 
-  /** Builder with the defaults of DESIGN.md: sync, one worker, 60 s step timeout, staleness 2, mean. */
+  /** Builder with the defaults: sync, one worker, 60 s step timeout, staleness 2, mean aggregation. */
   public static final class Builder {
     private final String jobId;
     private final String secret;

@@ -20,7 +20,7 @@ import org.lorafleet.trainer.train.Batch;
 import org.lorafleet.trainer.train.LoraTrainer;
 
 /**
- * Trains DESIGN.md's W1/W2 workloads (batch 4 × 128 tokens, LoRA r=8, fp32, AdamW) for a number of
+ * Trains the W1/W2 workloads of docs/benchmarks.md (batch 4 × 128 tokens, LoRA r=8, fp32, AdamW) for a number of
  * steps and prints tokens/s, peak RSS and RSS every 10 steps (to show it stays flat).
  * Usage: {@code TrainerBenchmark W1|W2 [steps=100] [warmup=3] [precision=fp32|bf16]}; run through
  * bench/trainer-bench.sh.
