@@ -1,27 +1,15 @@
 package org.lorafleet.ps.client;
 
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.lorafleet.math.tensor.FloatTensor;
 import org.lorafleet.ps.api.HeartbeatReply;
@@ -38,7 +26,6 @@ import org.lorafleet.ps.rpc.ProtoMapping;
 import org.lorafleet.ps.rpc.RpcHeaders;
 import org.lorafleet.ps.rpc.SnapshotMapping;
 import org.lorafleet.ps.rpc.StatusMapping;
-import org.lorafleet.ps.rpc.TensorAssembler;
 import org.lorafleet.ps.rpc.TensorCodec;
 import org.lorafleet.ps.rpc.proto.ArrayKind;
 import org.lorafleet.ps.rpc.proto.AwaitRequest;
@@ -46,16 +33,11 @@ import org.lorafleet.ps.rpc.proto.HeartbeatRequest;
 import org.lorafleet.ps.rpc.proto.MetricsRequest;
 import org.lorafleet.ps.rpc.proto.OutcomesRequest;
 import org.lorafleet.ps.rpc.proto.ParameterServerGrpc;
-import org.lorafleet.ps.rpc.proto.PullHeader;
-import org.lorafleet.ps.rpc.proto.PullMessage;
-import org.lorafleet.ps.rpc.proto.PullRequest;
 import org.lorafleet.ps.rpc.proto.PushHeader;
 import org.lorafleet.ps.rpc.proto.PushMessage;
 import org.lorafleet.ps.rpc.proto.PushReply;
 import org.lorafleet.ps.rpc.proto.RegisterRequest;
 import org.lorafleet.ps.rpc.proto.RestoreReply;
-import org.lorafleet.ps.rpc.proto.SnapshotMessage;
-import org.lorafleet.ps.rpc.proto.SnapshotRequest;
 import org.lorafleet.ps.rpc.proto.TensorChannelRequest;
 import org.lorafleet.ps.rpc.proto.UpdateKind;
 import org.lorafleet.ps.snapshot.ServerSnapshot;
@@ -80,20 +62,7 @@ public final class GrpcClient implements ParameterServerClient {
   public GrpcClient(ClientOptions options) {
     this.options = options;
     this.route = new TensorChannelRoute(options);
-    ChannelCredentials creds;
-    try {
-      creds = options.trustPem() == null ? InsecureChannelCredentials.create()
-          : TlsChannelCredentials.newBuilder().trustManager(new java.io.ByteArrayInputStream(
-              options.trustPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII))).build();
-    } catch (IOException | IllegalArgumentException e) {
-      throw new UncheckedIOException("Cannot read the certificates to trust for TLS (" + e.getMessage() + ").",
-          e instanceof IOException io ? io : new IOException(e));
-    }
-    this.channel = NettyChannelBuilder.forAddress(options.host(), options.port(), creds)
-        .maxInboundMessageSize(options.maxInboundMessageBytes())
-        .initialFlowControlWindow(options.flowControlWindowBytes())
-        .disableRetry() // no message replay buffers: pushes encode chunks into one reused array
-        .build();
+    this.channel = GrpcChannels.open(options);
     Channel ch = ClientInterceptors.intercept(channel,
         MetadataUtils.newAttachHeadersInterceptor(RpcHeaders.credentials(options.jobId(), options.token())));
     this.blocking = ParameterServerGrpc.newBlockingStub(ch);
@@ -148,54 +117,7 @@ public final class GrpcClient implements ParameterServerClient {
     if (tc != null) {
       return tc.pull();
     }
-    CompletableFuture<VersionedTensors> f = new CompletableFuture<>();
-    @SuppressWarnings("unchecked")
-    ClientCallStreamObserver<PullRequest>[] call = new ClientCallStreamObserver[1];
-    io.grpc.stub.ClientCalls.asyncServerStreamingCall(newCall(ChunkMethods.PULL), PullRequest.getDefaultInstance(),
-        new ClientResponseObserver<PullRequest, PullMessage>() {
-      private final TensorAssembler assembler = new TensorAssembler(null, "pulled version");
-      private PullHeader header;
-
-      @Override
-      public void beforeStart(ClientCallStreamObserver<PullRequest> c) {
-        call[0] = c;
-      }
-
-      @Override
-      public void onNext(PullMessage m) {
-        try {
-          if (m.hasHeader()) {
-            header = m.getHeader();
-          } else {
-            assembler.accept(m.getChunk());
-          }
-        } catch (PsException e) {
-          f.completeExceptionally(e);
-          call[0].cancel("The pulled stream is malformed.", e);
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        f.completeExceptionally(StatusMapping.fromGrpc(t, "Pull"));
-      }
-
-      @Override
-      public void onCompleted() {
-        try {
-          Map<String, FloatTensor> tensors = assembler.finish(false);
-          if (header == null || tensors.size() != header.getTensorCount()) {
-            throw new PsException(Refusal.MALFORMED, "The pulled version holds " + tensors.size()
-                + " tensors but its header announced " + (header == null ? "none" : header.getTensorCount()) + ".");
-          }
-          f.complete(new VersionedTensors(header.getVersion(), tensors,
-              header.getHasOutcome() ? ProtoMapping.fromProto(header.getLastOutcome()) : null));
-        } catch (PsException e) {
-          f.completeExceptionally(e);
-        }
-      }
-    });
-    return await(f, call[0], "Pull");
+    return ChunkedDownloads.pull(newCall(ChunkMethods.PULL));
   }
 
   @Override
@@ -238,7 +160,7 @@ public final class GrpcClient implements ParameterServerClient {
         return PushMessage.newBuilder().setChunk(chunks.next()).build();
       }
     };
-    PushReply r = sendStream("Push",
+    PushReply r = StreamCalls.send("Push",
         obs -> io.grpc.stub.ClientCalls.asyncClientStreamingCall(newCall(ChunkMethods.PUSH), obs), items);
     return new PushAck(r.getStep(), r.getDuplicate(), r.getApplied(), r.getVersion(), r.getPendingWorkers());
   }
@@ -286,49 +208,12 @@ public final class GrpcClient implements ParameterServerClient {
 
   @Override
   public ServerSnapshot snapshot() {
-    CompletableFuture<ServerSnapshot> f = new CompletableFuture<>();
-    @SuppressWarnings("unchecked")
-    ClientCallStreamObserver<SnapshotRequest>[] call = new ClientCallStreamObserver[1];
-    io.grpc.stub.ClientCalls.asyncServerStreamingCall(newCall(ChunkMethods.SNAPSHOT),
-        SnapshotRequest.getDefaultInstance(),
-        new ClientResponseObserver<SnapshotRequest, SnapshotMessage>() {
-          private final SnapshotMapping.Collector collector = new SnapshotMapping.Collector();
-
-          @Override
-          public void beforeStart(ClientCallStreamObserver<SnapshotRequest> c) {
-            call[0] = c;
-          }
-
-          @Override
-          public void onNext(SnapshotMessage m) {
-            try {
-              collector.accept(m);
-            } catch (PsException e) {
-              f.completeExceptionally(e);
-              call[0].cancel("The snapshot stream is malformed.", e);
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            f.completeExceptionally(StatusMapping.fromGrpc(t, "Snapshot"));
-          }
-
-          @Override
-          public void onCompleted() {
-            try {
-              f.complete(collector.finish());
-            } catch (PsException e) {
-              f.completeExceptionally(e);
-            }
-          }
-        });
-    return await(f, call[0], "Snapshot");
+    return ChunkedDownloads.snapshot(newCall(ChunkMethods.SNAPSHOT));
   }
 
   @Override
   public void restore(ServerSnapshot snapshot) {
-    RestoreReply r = sendStream("Restore",
+    RestoreReply r = StreamCalls.send("Restore",
         obs -> io.grpc.stub.ClientCalls.asyncClientStreamingCall(newCall(ChunkMethods.RESTORE), obs),
         SnapshotMapping.messages(snapshot, options.chunkBytes()));
     if (r.getVersion() != snapshot.version()) {
@@ -354,80 +239,6 @@ public final class GrpcClient implements ParameterServerClient {
     } catch (InterruptedException e) {
       channel.shutdownNow();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Sends a client stream with flow control (waits while the transport is not ready); blocks for the reply. */
-  private <Q, R> R sendStream(String callName, Function<StreamObserver<R>, StreamObserver<Q>> start,
-      Iterator<Q> items) {
-    CompletableFuture<R> result = new CompletableFuture<>();
-    Object ready = new Object();
-    @SuppressWarnings("unchecked")
-    ClientCallStreamObserver<Q>[] call = new ClientCallStreamObserver[1];
-    StreamObserver<Q> out = start.apply(new ClientResponseObserver<Q, R>() {
-      @Override
-      public void beforeStart(ClientCallStreamObserver<Q> c) {
-        call[0] = c;
-        c.setOnReadyHandler(() -> {
-          synchronized (ready) {
-            ready.notifyAll();
-          }
-        });
-      }
-
-      @Override
-      public void onNext(R value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(StatusMapping.fromGrpc(t, callName));
-        synchronized (ready) {
-          ready.notifyAll();
-        }
-      }
-
-      @Override
-      public void onCompleted() {
-        result.completeExceptionally(new PsException(Refusal.TRANSPORT, "The " + callName
-            + " call ended without a reply."));
-      }
-    });
-    try {
-      while (items.hasNext() && !result.isDone()) {
-        synchronized (ready) {
-          while (!call[0].isReady() && !result.isDone()) {
-            ready.wait(1000);
-          }
-        }
-        if (!result.isDone()) {
-          out.onNext(items.next());
-        }
-      }
-      if (!result.isDone()) {
-        out.onCompleted();
-      }
-    } catch (InterruptedException e) {
-      call[0].cancel("The client thread was interrupted.", e);
-      Thread.currentThread().interrupt();
-      throw new PsException(Refusal.INTERRUPTED, "Interrupted during the " + callName + " call.");
-    } catch (RuntimeException e) {
-      call[0].cancel("The client failed while sending.", e);
-      throw e;
-    }
-    return await(result, call[0], callName);
-  }
-
-  private static <T> T await(CompletableFuture<T> f, ClientCallStreamObserver<?> call, String callName) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      call.cancel("The client thread was interrupted.", e);
-      Thread.currentThread().interrupt();
-      throw new PsException(Refusal.INTERRUPTED, "Interrupted during the " + callName + " call.");
-    } catch (ExecutionException e) {
-      throw StatusMapping.fromGrpc(e.getCause(), callName);
     }
   }
 }

@@ -8,10 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.lorafleet.math.tensor.FloatTensor;
@@ -24,7 +21,6 @@ import org.lorafleet.ps.api.Registration;
 import org.lorafleet.ps.api.StepOutcome;
 import org.lorafleet.ps.api.TensorSpec;
 import org.lorafleet.ps.api.UpdateKind;
-import org.lorafleet.ps.api.UpdateMode;
 import org.lorafleet.ps.api.VersionStatus;
 import org.lorafleet.ps.auth.Role;
 import org.lorafleet.ps.auth.TokenCheck;
@@ -48,17 +44,13 @@ import org.lorafleet.ps.snapshot.ServerSnapshot;
  */
 public final class ParameterServerCore implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(ParameterServerCore.class.getName());
-
   private final ServerJobSpec config;
   private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
   private final TokenCheck tokens;
   private final MetricsRecorder metrics = new MetricsRecorder();
   private final ScheduledThreadPoolExecutor scheduler;
   private final ReentrantLock lock = new ReentrantLock();
-  private final List<Consumer<StepOutcome>> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicReference<RuntimeException> listenerFailure = new AtomicReference<>();
-  private volatile Consumer<RuntimeException> onListenerFailure = e -> { };
+  private final StepListeners listeners;
   private final ArrayPool arrays;
 
   // Guarded by lock.
@@ -66,7 +58,9 @@ public final class ParameterServerCore implements AutoCloseable {
   private final WorkerRegistry workers;
   private final StepRound pending = new StepRound();
   private final VersionWaiters waiters = new VersionWaiters();
-  private String lastFailure = "";
+  // Called under lock, they share the state above; their timer tasks take lock themselves.
+  private final UpdateApplier updates;
+  private final AwaitVersion awaits;
   private boolean closed;
 
   public ParameterServerCore(ServerJobSpec config) {
@@ -83,6 +77,10 @@ public final class ParameterServerCore implements AutoCloseable {
       return t;
     });
     scheduler.setRemoveOnCancelPolicy(true);
+    this.listeners = new StepListeners(scheduler);
+    this.updates = new UpdateApplier(config, specs, model, workers, pending, waiters, metrics, arrays, scheduler,
+        listeners, lock, () -> closed);
+    this.awaits = new AwaitVersion(config, model, workers, pending, waiters, scheduler, lock);
   }
 
   public ServerJobSpec config() {
@@ -171,7 +169,7 @@ public final class ParameterServerCore implements AutoCloseable {
 
   /** Checks a push's header before its tensors arrive, so a doomed push is refused early. */
   public void precheckPush(UpdateKind kind, String workerId, long step) {
-    guarded(() -> admit(kind, workerId, step));
+    guarded(() -> updates.admit(kind, workerId, step));
   }
 
   /**
@@ -200,32 +198,7 @@ public final class ParameterServerCore implements AutoCloseable {
       lock.lock();
       try {
         checkOpen();
-        WorkerRegistry.Worker w = workers.find(workerId);
-        if (admit(kind, workerId, step)) {
-          metrics.pushesDuplicate.incrementAndGet();
-          arrays.give(tensors);
-          return new PushAck(step, true, false, model.version(), pending.size());
-        }
-        metrics.pushesAccepted.incrementAndGet();
-        w.lastPushedStep = step;
-        StepRound.Push p = new StepRound.Push(ordered(tensors), lossSum, tokens);
-        if (config.mode() == UpdateMode.ASYNC) {
-          w.lastAppliedStep = model.version();
-          afterPublish(model.applyAsync(p), after);
-          arrays.give(p.tensors());
-          ack = new PushAck(step, false, true, model.version(), 0);
-        } else {
-          if (pending.add(workerId, p)) {
-            long id = pending.id();
-            pending.setTimer(scheduler.schedule(() -> expireRound(id), config.stepTimeout().toNanos(),
-                TimeUnit.NANOSECONDS));
-          }
-          boolean complete = pending.size() >= config.expectedWorkers();
-          if (complete) {
-            applyRound(after);
-          }
-          ack = new PushAck(step, false, complete, model.version(), pending.size());
-        }
+        ack = updates.accept(kind, workerId, step, tensors, lossSum, tokens, after);
       } finally {
         lock.unlock();
       }
@@ -235,73 +208,6 @@ public final class ParameterServerCore implements AutoCloseable {
     }
     after.forEach(Runnable::run);
     return ack;
-  }
-
-  private boolean admit(UpdateKind kind, String workerId, long step) {
-    return Admission.check(config, workers, model.version(), pending, kind, workerId, step);
-  }
-
-  private void expireRound(long id) {
-    List<VersionWaiters.Waiter> failed;
-    String msg;
-    lock.lock();
-    try {
-      if (closed || id != pending.id() || pending.isEmpty()) {
-        return;
-      }
-      long step = model.version();
-      msg = Admission.failureMessage(config, workers, pending, step);
-      lastFailure = msg;
-      metrics.stepsFailed.incrementAndGet();
-      pending.reset();
-      workers.invalidateAll(msg);
-      failed = waiters.takeAll();
-    } finally {
-      lock.unlock();
-    }
-    LOG.log(System.Logger.Level.WARNING, msg);
-    VersionWaiters.fail(failed, new PsException(Refusal.STEP_TIMEOUT, msg));
-  }
-
-  private void applyRound(List<Runnable> after) {
-    StepOutcome out = model.applyRound(pending);
-    for (String id : pending.workers()) {
-      workers.find(id).lastAppliedStep = out.step();
-    }
-    pending.pushedTensors().forEach(arrays::give); // applied: nothing refers to them any more
-    pending.reset();
-    afterPublish(out, after);
-  }
-
-  /** Bookkeeping after an update was published: metrics, waiters, listeners. */
-  private void afterPublish(StepOutcome out, List<Runnable> after) {
-    metrics.stepsApplied.incrementAndGet();
-    metrics.applyMillis.add(out.applyMillis());
-    List<VersionWaiters.Waiter> reached = waiters.takeReached(out.version());
-    VersionStatus status = new VersionStatus(out.version(), out);
-    after.add(() -> VersionWaiters.complete(reached, status));
-    if (!listeners.isEmpty()) {
-      scheduler.execute(() -> deliver(out)); // one thread: listeners see outcomes in step order
-    }
-  }
-
-  private void deliver(StepOutcome out) {
-    if (listenerFailure.get() != null) {
-      return; // a listener failed: the job is failing, later outcomes must not act on its broken state
-    }
-    for (Consumer<StepOutcome> l : listeners) {
-      try {
-        l.accept(out);
-      } catch (RuntimeException e) {
-        RuntimeException failure = new IllegalStateException("A step listener failed on step " + out.step() + ": "
-            + e.getMessage(), e);
-        if (listenerFailure.compareAndSet(null, failure)) {
-          LOG.log(System.Logger.Level.ERROR, failure.getMessage(), e);
-          onListenerFailure.accept(failure);
-        }
-        return;
-      }
-    }
   }
 
   /**
@@ -316,12 +222,12 @@ public final class ParameterServerCore implements AutoCloseable {
 
   /** Called once, on the listener thread, with the first listener failure (e.g. to cancel the job). */
   public void onListenerFailure(Consumer<RuntimeException> handler) {
-    this.onListenerFailure = handler;
+    listeners.onFailure(handler);
   }
 
   /** The first exception a step listener threw (wrapped with its step), if any. */
   public java.util.Optional<RuntimeException> listenerFailure() {
-    return java.util.Optional.ofNullable(listenerFailure.get());
+    return listeners.failure();
   }
 
   /**
@@ -333,19 +239,7 @@ public final class ParameterServerCore implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      PublishedVersion p = model.current();
-      if (p.version() >= minVersion) {
-        return CompletableFuture.completedFuture(new VersionStatus(p.version(), p.lastOutcome()));
-      }
-      WorkerRegistry.Worker w = workers.find(workerId);
-      if (w != null && workers.isStale(w)) {
-        return CompletableFuture.failedFuture(new PsException(Refusal.REGISTRATION_STALE, "Worker '" + workerId
-            + "' must register again: " + workers.staleReason()));
-      }
-      VersionWaiters.Waiter wt = waiters.add(minVersion);
-      wt.timer = scheduler.schedule(() -> timeoutWaiter(wt, timeout), Math.max(0, timeout.toNanos()),
-          TimeUnit.NANOSECONDS);
-      return wt.future;
+      return awaits.start(workerId, minVersion, timeout);
     } catch (PsException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
@@ -356,22 +250,6 @@ public final class ParameterServerCore implements AutoCloseable {
   /** Blocks until the version reaches {@code minVersion}, with the failures of {@link #awaitVersionAsync}. */
   public VersionStatus awaitVersion(String workerId, long minVersion, Duration timeout) {
     return VersionWaiters.block(awaitVersionAsync(workerId, minVersion, timeout), minVersion);
-  }
-
-  private void timeoutWaiter(VersionWaiters.Waiter wt, Duration timeout) {
-    String msg;
-    lock.lock();
-    try {
-      if (!waiters.remove(wt)) {
-        return;
-      }
-      msg = "Version " + wt.minVersion + " was not published within " + timeout.toMillis() + " ms (current version "
-          + model.version() + ", " + pending.size() + " of " + config.expectedWorkers()
-          + " workers pushed the current step: " + pending.sortedWorkers() + ").";
-    } finally {
-      lock.unlock();
-    }
-    wt.future.completeExceptionally(new PsException(Refusal.AWAIT_TIMEOUT, msg));
   }
 
   /** Records a sign of life; tells a worker whose registration went stale. Never blocks. */
@@ -438,7 +316,7 @@ public final class ParameterServerCore implements AutoCloseable {
     return read(() -> new PsMetrics(model.version(), metrics.stepsApplied.get(), metrics.stepsFailed.get(),
         metrics.pushesAccepted.get(), metrics.pushesDuplicate.get(), metrics.pushesCancelled.get(),
         metrics.pulls.get(), metrics.bytesReceived.get(), metrics.bytesSent.get(), metrics.refusalCounts(),
-        workers.currentIds().size(), pending.size(), lastFailure, metrics.applyMillis.sum()));
+        workers.currentIds().size(), pending.size(), updates.lastFailure(), metrics.applyMillis.sum()));
   }
 
   /** Stops timers and fails every waiter with SHUT_DOWN; later calls are refused. */
@@ -488,13 +366,5 @@ public final class ParameterServerCore implements AutoCloseable {
     if (closed) {
       throw new PsException(Refusal.SHUT_DOWN, "The parameter server of job '" + config.jobId() + "' is shut down.");
     }
-  }
-
-  private Map<String, FloatTensor> ordered(Map<String, FloatTensor> tensors) {
-    Map<String, FloatTensor> m = new LinkedHashMap<>();
-    for (String name : specs.keySet()) {
-      m.put(name, tensors.get(name));
-    }
-    return m;
   }
 }
