@@ -7,6 +7,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.lorafleet.ps.linalg.Dense.Matrix;
 
+/**
+ * {@link FactoredSvd} on small cases with known answers (exact low-rank products, a diagonal, a zero
+ * product), and the hand-written QR and Jacobi SVD kept as the benchmark baseline ({@link HandWrittenSvd}).
+ */
 class FactoredSvdTest {
 
   private static Matrix random(SplittableRandom r, int rows, int cols) {
@@ -31,7 +35,7 @@ class FactoredSvdTest {
     for (int i = 0; i < 7; i++) {
       m.set(i, 3, 2 * m.get(i, 0) - m.get(i, 1));
     }
-    Dense.Qr qr = Dense.qr(m);
+    HandWrittenSvd.Qr qr = HandWrittenSvd.qr(m);
     assertClose(m, qr.q().times(qr.r()), 1e-12);
     Matrix qtq = qr.q().transpose().times(qr.q());
     for (int i = 0; i < 4; i++) {
@@ -49,7 +53,7 @@ class FactoredSvdTest {
   @Test
   void jacobiSvdMatchesHandComputedSingularValues() {
     // [[3, 0], [4, 5]] has singular values 3·√5 and √5 (A·Aᵀ eigenvalues 45 and 5).
-    Dense.Svd svd = Dense.svd(new Matrix(2, 2, new double[] {3, 0, 4, 5}));
+    HandWrittenSvd.Svd svd = HandWrittenSvd.svd(new Matrix(2, 2, new double[] {3, 0, 4, 5}));
     assertEquals(3 * Math.sqrt(5), svd.s()[0], 1e-12);
     assertEquals(Math.sqrt(5), svd.s()[1], 1e-12);
     Matrix us = svd.u().times(new Matrix(2, 2, new double[] {svd.s()[0], 0, 0, svd.s()[1]}));
@@ -59,7 +63,7 @@ class FactoredSvdTest {
   @Test
   void wideMatrixSvdReconstructs() {
     Matrix m = random(new SplittableRandom(2), 3, 8);
-    Dense.Svd svd = Dense.svd(m);
+    HandWrittenSvd.Svd svd = HandWrittenSvd.svd(m);
     double[] s = svd.s();
     Matrix sm = Matrix.zeros(s.length, s.length);
     for (int i = 0; i < s.length; i++) {
