@@ -24,7 +24,7 @@ public record CheckpointConfig(String dir, int everySteps, int keepLast, Resume 
    *
    * @param path the checkpoint folder when {@code mode} is PATH, else null
    */
-  public record Resume(Mode mode, String path) {
+  public record Resume(Mode mode, String path) implements YamlValue {
 
     /** Resume policies. */
     public enum Mode { AUTO, NEVER, PATH }
@@ -50,6 +50,11 @@ public record CheckpointConfig(String dir, int everySteps, int keepLast, Resume 
         case "never" -> NEVER;
         default -> new Resume(Mode.PATH, s);
       };
+    }
+
+    @Override
+    public Object toYaml() {
+      return toString();
     }
 
     /** The YAML spelling. */

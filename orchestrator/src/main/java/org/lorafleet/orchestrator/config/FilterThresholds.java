@@ -15,16 +15,16 @@ import java.util.List;
  * @param maxWords most whitespace-separated words, >= minWords; default 100000 (as Gopher)
  * @param minMeanWordLength smallest mean word length in characters, >= 0; default 2.0 (Gopher: 3)
  * @param maxMeanWordLength largest mean word length in characters, >= minMeanWordLength; default 10.0 (as Gopher)
- * @param maxSymbolToWordRatio most '#' characters plus ellipses ("..." or "…") per word, >= 0; default 0.1 (as
+ * @param maxSymbolRatio most '#' characters plus ellipses ("..." or "…") per word, >= 0; default 0.1 (as
  *     Gopher, which counts the two symbols separately, each at 0.1)
- * @param maxEllipsisLineFraction most of the non-blank lines that may end in an ellipsis, in [0, 1]; default 0.3
+ * @param maxEllipsisLines most of the non-blank lines that may end in an ellipsis, in [0, 1]; default 0.3
  *     (as Gopher)
- * @param maxDuplicateLineFraction most of the non-blank lines that may repeat an earlier line, in [0, 1]; default
+ * @param maxDuplicateLines most of the non-blank lines that may repeat an earlier line, in [0, 1]; default
  *     0.3 (as Gopher)
- * @param maxDuplicateNgramCharFraction most of the word characters that may lie in word 5-grams occurring more
+ * @param maxDuplicateNgramChars most of the word characters that may lie in word 5-grams occurring more
  *     than once, in [0, 1]; default 0.6 (Gopher: 0.15 for web pages; an instruction row often repeats its
  *     title in its body, e.g. a package name and summary, 25–50% of its characters)
- * @param maxLinesWithoutPunctuationFraction most of the non-blank lines that may end without terminal
+ * @param maxLinesWithoutPunctuation most of the non-blank lines that may end without terminal
  *     punctuation, in [0, 1]; default 1.0, which turns the check off: instruction data is full of list items and
  *     code. (C4 keeps only lines ending in terminal punctuation: it drops the lines, where this drops the row.)
  * @param placeholders text that rejects a row wherever it occurs as whole words, stored in the
@@ -35,11 +35,11 @@ public record FilterThresholds(
     int maxWords,
     double minMeanWordLength,
     double maxMeanWordLength,
-    double maxSymbolToWordRatio,
-    double maxEllipsisLineFraction,
-    double maxDuplicateLineFraction,
-    double maxDuplicateNgramCharFraction,
-    double maxLinesWithoutPunctuationFraction,
+    double maxSymbolRatio,
+    double maxEllipsisLines,
+    double maxDuplicateLines,
+    double maxDuplicateNgramChars,
+    double maxLinesWithoutPunctuation,
     List<String> placeholders) implements Serializable {
 
   /** The thresholds for fine-tuning rows, which are often short; see the component descriptions. */
@@ -67,11 +67,11 @@ public record FilterThresholds(
       throw bad("max_mean_word_length", "must be at least " + PREFIX + "min_mean_word_length ("
           + minMeanWordLength + "), got " + maxMeanWordLength + ".");
     }
-    atLeastZero("max_symbol_to_word_ratio", maxSymbolToWordRatio);
-    fraction("max_ellipsis_line_fraction", maxEllipsisLineFraction);
-    fraction("max_duplicate_line_fraction", maxDuplicateLineFraction);
-    fraction("max_duplicate_ngram_char_fraction", maxDuplicateNgramCharFraction);
-    fraction("max_lines_without_punctuation_fraction", maxLinesWithoutPunctuationFraction);
+    atLeastZero("max_symbol_ratio", maxSymbolRatio);
+    fraction("max_ellipsis_lines", maxEllipsisLines);
+    fraction("max_duplicate_lines", maxDuplicateLines);
+    fraction("max_duplicate_ngram_chars", maxDuplicateNgramChars);
+    fraction("max_lines_without_punctuation", maxLinesWithoutPunctuation);
     if (placeholders == null) {
       throw bad("placeholders", "must be a list of strings, got null.");
     }

@@ -30,7 +30,7 @@ import java.util.List;
  * @param keepRemoved write the removed rows, with the stage and reason, beside the output; default false
  */
 public record QualityConfig(boolean enabled, boolean exactDedup, boolean nearDedup, double nearDedupThreshold,
-    int numPerm, int shingleWords, boolean qualityFilters, FilterThresholds filters, List<String> languages,
+    int numPerm, int shingleWords, boolean qualityFilters, @Inline FilterThresholds filters, List<String> languages,
     boolean decontamination, List<String> decontaminate, int decontaminateNgram, boolean pii,
     boolean keepRemoved) implements Serializable {
 
@@ -77,11 +77,11 @@ public record QualityConfig(boolean enabled, boolean exactDedup, boolean nearDed
     int maxWords = n.integer("max_words", d.maxWords());
     double minMean = n.number("min_mean_word_length", d.minMeanWordLength());
     double maxMean = n.number("max_mean_word_length", d.maxMeanWordLength());
-    double symbols = n.number("max_symbol_ratio", d.maxSymbolToWordRatio());
-    double ellipsis = n.number("max_ellipsis_lines", d.maxEllipsisLineFraction());
-    double dupLines = n.number("max_duplicate_lines", d.maxDuplicateLineFraction());
-    double dupNgrams = n.number("max_duplicate_ngram_chars", d.maxDuplicateNgramCharFraction());
-    double noPunct = n.number("max_lines_without_punctuation", d.maxLinesWithoutPunctuationFraction());
+    double symbols = n.number("max_symbol_ratio", d.maxSymbolRatio());
+    double ellipsis = n.number("max_ellipsis_lines", d.maxEllipsisLines());
+    double dupLines = n.number("max_duplicate_lines", d.maxDuplicateLines());
+    double dupNgrams = n.number("max_duplicate_ngram_chars", d.maxDuplicateNgramChars());
+    double noPunct = n.number("max_lines_without_punctuation", d.maxLinesWithoutPunctuation());
     List<String> placeholders = n.stringList("placeholders", d.placeholders());
     FilterThresholds filters = null;
     try {

@@ -13,7 +13,8 @@ import java.util.regex.PatternSyntaxException;
  * @param names suffixes, or the single entry {@code all-linear}; empty when {@code regex} is set
  * @param regex a regular expression, or null
  */
-public record TargetModules(List<String> names, String regex) {
+@YamlValue.Type(Schema.Type.STRING_OR_LIST)
+public record TargetModules(List<String> names, String regex) implements YamlValue {
 
   public static final String ALL_LINEAR = "all-linear";
 
@@ -69,6 +70,7 @@ public record TargetModules(List<String> names, String regex) {
   }
 
   /** The YAML value: {@code all-linear}, the regex string, or the list of names. */
+  @Override
   public Object toYaml() {
     return regex != null ? regex : isAllLinear() ? ALL_LINEAR : names;
   }

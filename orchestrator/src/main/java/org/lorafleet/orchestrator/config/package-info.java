@@ -9,6 +9,12 @@
  * each as {@code file:line: key: message}; unknown keys get a "did you mean" suggestion.
  * {@link org.lorafleet.orchestrator.config.ConfigWriter} writes the resolved config back as YAML.
  *
+ * <p>A record and its YAML section are one thing ({@link org.lorafleet.orchestrator.config.RecordYaml}):
+ * the schema's keys and types, and the writer's output, come from the record components. Adding a key
+ * is one component on its section's record (with its {@code @param} line), one line in that record's
+ * {@code read} (key, type and default, e.g. {@code n.string("hub_stage_dir", null)}), any check in its
+ * constructor, and a row in docs/configuration.md ({@code DocsTest} asks for it).
+ *
  * <p>The generic pieces ({@link org.lorafleet.orchestrator.config.LocatedYaml},
  * {@link org.lorafleet.orchestrator.config.Schema}, {@link org.lorafleet.orchestrator.config.ConfigNode},
  * {@link org.lorafleet.orchestrator.config.Problems}, {@link org.lorafleet.orchestrator.config.Overrides})

@@ -99,8 +99,8 @@ public final class HeuristicFilters implements Serializable {
       return "mean word length " + decimals(mean, t.maxMeanWordLength());
     }
     double ratio = (double) symbols(text) / words;
-    if (ratio > t.maxSymbolToWordRatio()) {
-      return "symbol-to-word ratio " + decimals(ratio, t.maxSymbolToWordRatio()) + " ('#' and ellipses per word)";
+    if (ratio > t.maxSymbolRatio()) {
+      return "symbol-to-word ratio " + decimals(ratio, t.maxSymbolRatio()) + " ('#' and ellipses per word)";
     }
     return null;
   }
@@ -125,15 +125,15 @@ public final class HeuristicFilters implements Serializable {
       }
     }
     double n = lines.size();
-    if (ellipsis / n > t.maxEllipsisLineFraction()) {
-      return percent(ellipsis / n, t.maxEllipsisLineFraction(), "of lines end in an ellipsis");
+    if (ellipsis / n > t.maxEllipsisLines()) {
+      return percent(ellipsis / n, t.maxEllipsisLines(), "of lines end in an ellipsis");
     }
-    if (lines.size() >= 2 && duplicate / n > t.maxDuplicateLineFraction()) {
-      return percent(duplicate / n, t.maxDuplicateLineFraction(), "of lines repeat an earlier line");
+    if (lines.size() >= 2 && duplicate / n > t.maxDuplicateLines()) {
+      return percent(duplicate / n, t.maxDuplicateLines(), "of lines repeat an earlier line");
     }
     // At 1.0 nothing can fail; the comparison below would say so too, the test only makes "off" explicit.
-    if (t.maxLinesWithoutPunctuationFraction() < 1.0 && unpunctuated / n > t.maxLinesWithoutPunctuationFraction()) {
-      return percent(unpunctuated / n, t.maxLinesWithoutPunctuationFraction(),
+    if (t.maxLinesWithoutPunctuation() < 1.0 && unpunctuated / n > t.maxLinesWithoutPunctuation()) {
+      return percent(unpunctuated / n, t.maxLinesWithoutPunctuation(),
           "of lines do not end in terminal punctuation");
     }
     return null;
@@ -171,8 +171,8 @@ public final class HeuristicFilters implements Serializable {
       }
     }
     double f = (double) dup / total;
-    if (f > t.maxDuplicateNgramCharFraction()) {
-      return percent(f, t.maxDuplicateNgramCharFraction(), "of characters are in duplicated 5-grams");
+    if (f > t.maxDuplicateNgramChars()) {
+      return percent(f, t.maxDuplicateNgramChars(), "of characters are in duplicated 5-grams");
     }
     return null;
   }

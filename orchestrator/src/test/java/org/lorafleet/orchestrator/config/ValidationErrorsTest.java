@@ -85,6 +85,18 @@ class ValidationErrorsTest {
             "must not be empty (use null to leave it unset)"));
   }
 
+  /** The filter thresholds are checked by their own record; the error still names the key and its line. */
+  static Stream<Arguments> quality() {
+    String q = NAME_ONLY + "model:\n  path: m\ndata:\n  train: t\n  quality:\n";
+    return Stream.of(
+        c(q + "    max_symbol_ratio: -0.1  #<\n", "data.quality.max_symbol_ratio",
+            "must be a finite number of at least 0, got -0.1"),
+        c(q + "    max_ellipsis_lines: 2  #<\n", "data.quality.max_ellipsis_lines", "must be between 0 and 1, got 2.0"),
+        c(q + "    max_lines_without_punctuation: -1  #<\n", "data.quality.max_lines_without_punctuation",
+            "must be between 0 and 1, got -1.0"),
+        c(q + "    num_perm: 8  #<\n", "data.quality.num_perm", "must be between 16 and 1024, got 8"));
+  }
+
   static Stream<Arguments> train() {
     return Stream.of(
         c(BASE + "train:\n  max_steps: 10\n  epochs: 2  #<\n", "train.epochs",
@@ -116,7 +128,7 @@ class ValidationErrorsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"topLevelAndModel", "lora", "data", "train"})
+  @MethodSource({"topLevelAndModel", "lora", "data", "quality", "train"})
   void reportsTheMistakeAtItsLine(String title, String yaml, String key, String message) {
     TestFiles.assertSingleError(dir, yaml, key, message);
   }

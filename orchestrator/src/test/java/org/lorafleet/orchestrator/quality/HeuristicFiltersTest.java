@@ -164,11 +164,11 @@ class HeuristicFiltersTest {
         () -> new FilterThresholds(-1, 2, 2, 10, 0.1, 0.3, 0.3, 0.2, 1, List.of())));
     assertEquals("data.quality.max_mean_word_length must be at least data.quality.min_mean_word_length (2.0), "
         + "got 1.5.", message(() -> new FilterThresholds(3, 5, 2, 1.5, 0.1, 0.3, 0.3, 0.2, 1, List.of())));
-    assertEquals("data.quality.max_symbol_to_word_ratio must be a finite number of at least 0, got -0.1.", message(
+    assertEquals("data.quality.max_symbol_ratio must be a finite number of at least 0, got -0.1.", message(
         () -> new FilterThresholds(3, 5, 2, 10, -0.1, 0.3, 0.3, 0.2, 1, List.of())));
-    assertEquals("data.quality.max_duplicate_ngram_char_fraction must be between 0 and 1, got 1.5.", message(
+    assertEquals("data.quality.max_duplicate_ngram_chars must be between 0 and 1, got 1.5.", message(
         () -> new FilterThresholds(3, 5, 2, 10, 0.1, 0.3, 0.3, 1.5, 1, List.of())));
-    assertEquals("data.quality.max_ellipsis_line_fraction must be between 0 and 1, got NaN.", message(
+    assertEquals("data.quality.max_ellipsis_lines must be between 0 and 1, got NaN.", message(
         () -> new FilterThresholds(3, 5, 2, 10, 0.1, Double.NaN, 0.3, 0.2, 1, List.of())));
     assertEquals("data.quality.placeholders[1] must not be blank, got ' '.", message(
         () -> new FilterThresholds(3, 5, 2, 10, 0.1, 0.3, 0.3, 0.2, 1, Arrays.asList("tbd", " "))));
