@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * A mapping of a {@link LocatedYaml} document read against a {@link Schema}. Every typed getter
@@ -25,9 +24,6 @@ import java.util.regex.Pattern;
  * ({@link IllegalStateException}).
  */
 public final class ConfigNode {
-
-  private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
-  private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
 
   private final LocatedYaml yaml;
   private final Problems problems;
@@ -219,8 +215,7 @@ public final class ConfigNode {
     if (v == null) {
       return def;
     }
-    Duration d = v.isIntegralNumber() && v.canConvertToLong() && v.longValue() >= 0 ? Duration.ofSeconds(v.longValue())
-        : v.isTextual() ? Durations.parse(v.textValue()) : null;
+    Duration d = Scalars.duration(v);
     if (d == null) {
       problems.add(path(key), "expected a duration such as 30s, 2m or 500ms, got " + describe(path(key), v));
       return def;
@@ -330,19 +325,7 @@ public final class ConfigNode {
 
   private Long readLong(String key, boolean intRange) {
     JsonNode v = get(key);
-    Long l = null;
-    if (v.isIntegralNumber()) {
-      l = v.canConvertToLong() ? v.longValue() : null;
-    } else if (v.isFloatingPointNumber() && v.doubleValue() == Math.rint(v.doubleValue())
-        && Math.abs(v.doubleValue()) < 1e15) {
-      l = (long) v.doubleValue();
-    } else if (v.isTextual() && INTEGER.matcher(v.textValue().trim()).matches()) {
-      try {
-        l = Long.parseLong(v.textValue().trim());
-      } catch (NumberFormatException e) {
-        l = null;
-      }
-    }
+    Long l = Scalars.integer(v);
     if (l == null) {
       problems.add(path(key), "expected an integer, got " + describe(path(key), v));
       return null;
@@ -356,14 +339,11 @@ public final class ConfigNode {
 
   private Double readDouble(String key) {
     JsonNode v = get(key);
-    if (v.isNumber()) {
-      return v.doubleValue();
+    Double d = Scalars.number(v);
+    if (d == null) {
+      problems.add(path(key), "expected a number, got " + describe(path(key), v));
     }
-    if (v.isTextual() && DECIMAL.matcher(v.textValue().trim()).matches()) {
-      return Double.parseDouble(v.textValue().trim());
-    }
-    problems.add(path(key), "expected a number, got " + describe(path(key), v));
-    return null;
+    return d;
   }
 
   private String describe(String fullPath, JsonNode v) {
