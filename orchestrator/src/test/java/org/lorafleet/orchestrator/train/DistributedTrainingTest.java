@@ -152,7 +152,7 @@ class DistributedTrainingTest {
 
   @Test
   void aBf16JobHoldsTheBaseInBfloat16AndTrainsLikeTheFloat32One() throws IOException {
-    org.junit.jupiter.api.Assumptions.assumeTrue(org.lorafleet.trainer.nn.Bf16Matmul.available(),
+    org.junit.jupiter.api.Assumptions.assumeTrue(org.lorafleet.trainer.nn.OneDnnMatmul.available(),
         "this CPU has neither AVX512_BF16 nor AMX");
     Path data = JobFixtures.trainData(Files.createDirectories(tmp.resolve("bf16")), 240);
     var fp32 = JobFixtures.run(JobFixtures.config("fp32", data, tmp.resolve("bf16/fp32").toString()), spark, null, null)

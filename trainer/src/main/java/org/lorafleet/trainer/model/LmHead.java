@@ -1,6 +1,6 @@
 package org.lorafleet.trainer.model;
 
-import org.lorafleet.trainer.nn.Bf16Matmul;
+import org.lorafleet.trainer.nn.OneDnnMatmul;
 import org.lorafleet.trainer.nn.ChunkSizes;
 import org.lorafleet.trainer.nn.CrossEntropy;
 import org.lorafleet.trainer.nn.Scratch;
@@ -22,14 +22,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * an online log-sum-exp over the slices, and backward recomputes each slice's logits (two passes),
  * so no float32 copy of the head exists either. A bfloat16 head marked for the bfloat16 kernel
  * ({@code train.precision: bf16}) goes through in one pass like a float32 one, its products in
- * {@link Bf16Matmul}.
+ * {@link OneDnnMatmul}.
  */
 final class LmHead {
 
   private final INDArray head; // [V, H], float32, bfloat16 or float16
   private final double softcap; // 0: none
   private final int vocab;
-  private final boolean bf16Kernel; // products in Bf16Matmul
+  private final boolean bf16Kernel; // products in OneDnnMatmul
   private final boolean full; // float32 head, or one multiplied by the bf16 kernel: no slicing needed
 
   LmHead(INDArray head, double softcap, boolean bf16Kernel) {
@@ -110,7 +110,7 @@ final class LmHead {
           i -> cap(logitsOf(h.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all()), w)));
       if (dh != null) {
         INDArray dz = tanh == null ? r.dLogits() : Softcap.backward(r.dLogits(), tanh);
-        dh.assign(bf16Kernel ? Bf16Matmul.mm(dz, w, false) : Nd4j.gemm(dz, w, false, false));
+        dh.assign(bf16Kernel ? OneDnnMatmul.mm(dz, w, false) : Nd4j.gemm(dz, w, false, false));
       }
       return new CrossEntropy.Result(r.lossSum(), r.tokens(), null);
     }
@@ -188,7 +188,7 @@ final class LmHead {
 
   /** h [c, H] · wᵀ → [c, s] (w: the head or a float32 slice of it). */
   private INDArray logitsOf(INDArray h, INDArray w) {
-    return bf16Kernel ? Bf16Matmul.mm(h, w, true) : Nd4j.gemm(h, w, false, true);
+    return bf16Kernel ? OneDnnMatmul.mm(h, w, true) : Nd4j.gemm(h, w, false, true);
   }
 
   /** Vocabulary rows [v0, v1) of the head as float32 [s, H] (a view for a float32 head). */

@@ -55,7 +55,7 @@ public record LoadOptions(BaseDType dtype, Quantization quantize, boolean double
    * bfloat16 does; the loader says so).
    */
   public boolean bf16Kernels() {
-    return precision == Precision.BF16 && org.lorafleet.trainer.nn.Bf16Matmul.available();
+    return precision == Precision.BF16 && org.lorafleet.trainer.nn.OneDnnMatmul.available();
   }
 
   /** A short label, e.g. {@code bfloat16}, {@code auto+nf4}, {@code auto+nf4+dq}. */

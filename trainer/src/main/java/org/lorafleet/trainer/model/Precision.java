@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * The precision of the frozen base's matmuls ({@code train.precision}). {@code FP32}: every product in
  * float32 (the reference numerics). {@code BF16}: the base is held in bfloat16 and each product with a
  * frozen dense weight (the layers' linears and the vocabulary head, forward and backward) rounds its
- * float32 input to bfloat16 and accumulates in float32 ({@link org.lorafleet.trainer.nn.Bf16Matmul}),
+ * float32 input to bfloat16 and accumulates in float32 ({@link org.lorafleet.trainer.nn.OneDnnMatmul}),
  * as PyTorch's bf16 autocast does; LoRA, attention, norms, the loss and the optimizer stay float32.
  */
 public enum Precision {

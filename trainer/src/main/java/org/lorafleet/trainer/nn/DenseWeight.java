@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A frozen weight held as a dense off-heap array of float32, bfloat16 or float16; the half types
  * are upcast per use (bfloat16 → float32 is exact), unless a bfloat16 weight is marked for the
- * bfloat16 kernel ({@link Bf16Matmul}, {@code train.precision: bf16}).
+ * bfloat16 kernel ({@link OneDnnMatmul}, {@code train.precision: bf16}).
  */
 public final class DenseWeight implements FrozenWeight {
 
@@ -17,7 +17,7 @@ public final class DenseWeight implements FrozenWeight {
     this(values, false);
   }
 
-  /** @param bf16Kernel multiply through {@link Bf16Matmul} (the values must be bfloat16) */
+  /** @param bf16Kernel multiply through {@link OneDnnMatmul} (the values must be bfloat16) */
   public DenseWeight(INDArray values, boolean bf16Kernel) {
     if (values.rank() != 2) {
       throw new IllegalArgumentException("A frozen weight must be 2-D; got shape "
@@ -34,7 +34,7 @@ public final class DenseWeight implements FrozenWeight {
     this.bf16Kernel = bf16Kernel;
   }
 
-  /** Whether products with this weight go through {@link Bf16Matmul}. */
+  /** Whether products with this weight go through {@link OneDnnMatmul}. */
   public boolean bf16Kernel() {
     return bf16Kernel;
   }

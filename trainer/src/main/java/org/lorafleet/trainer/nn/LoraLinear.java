@@ -136,14 +136,19 @@ public final class LoraLinear {
   /**
    * x·Wᵀ (forward, y [N, out]) or dy·W (backward, dx [N, in]) with the frozen weight in float32; a
    * stored form other than float32 is expanded inside a scratch scope, so the float32 copy lives
-   * for this one GEMM only. A weight marked for the bfloat16 kernel multiplies there instead.
+   * for this one GEMM only. A weight marked for the bfloat16 kernel multiplies there instead, and a
+   * float32 one through oneDNN's float32 kernel where the CPU has AVX-512 ({@link OneDnnMatmul#floatAvailable}).
    */
   private INDArray frozenGemm(INDArray x, boolean backward) {
     boolean transpose = backward ? weightInOut : !weightInOut;
     if (weight instanceof DenseWeight d && d.bf16Kernel()) {
-      return Bf16Matmul.mm(x, d.values(), transpose);
+      return OneDnnMatmul.mm(x, d.values(), transpose);
     }
     if (weight instanceof DenseWeight d && (d.values().dataType() == x.dataType())) {
+      if (x.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && OneDnnMatmul.contiguousC(d.values())
+          && OneDnnMatmul.floatAvailable()) {
+        return OneDnnMatmul.mmFloat(x, d.values(), transpose);
+      }
       return Nd4j.gemm(x, d.values(), false, transpose);
     }
     INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), backward ? in : out);

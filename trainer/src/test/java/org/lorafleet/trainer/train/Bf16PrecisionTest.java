@@ -18,7 +18,7 @@ import org.lorafleet.trainer.model.CausalLm;
 import org.lorafleet.trainer.model.CausalLmLoader;
 import org.lorafleet.trainer.model.LoadOptions;
 import org.lorafleet.trainer.model.Precision;
-import org.lorafleet.trainer.nn.Bf16Matmul;
+import org.lorafleet.trainer.nn.OneDnnMatmul;
 import org.lorafleet.trainer.testsupport.SharedModels;
 import org.lorafleet.trainer.tokenizer.HfTokenizer;
 
@@ -39,7 +39,7 @@ class Bf16PrecisionTest {
 
   @Test
   void bf16FollowsTheFloat32LossCurveWithinTwoPercent() {
-    assumeTrue(Bf16Matmul.available(), "this CPU has neither AVX512_BF16 nor AMX");
+    assumeTrue(OneDnnMatmul.available(), "this CPU has neither AVX512_BF16 nor AMX");
     Path dir = SharedModels.model("stories260K");
     List<Batch> batches = batches(dir);
     double[] fp32 = curve(dir, LoadOptions.AUTO, batches);
@@ -53,7 +53,7 @@ class Bf16PrecisionTest {
 
   @Test
   void bf16HoldsTheFloat32BaseInHalfTheBytes() {
-    assumeTrue(Bf16Matmul.available(), "this CPU has neither AVX512_BF16 nor AMX");
+    assumeTrue(OneDnnMatmul.available(), "this CPU has neither AVX512_BF16 nor AMX");
     Path dir = SharedModels.model("stories260K");
     try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
       long fp32 = CausalLmLoader.load(ck, LoadOptions.AUTO).weightBytes();
